@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  domainMessageSchema,
+  domainMessages,
+  interactionBatchSchema,
+  subjectOf,
+  subjects,
+} from './index.js';
+
+const id = '0192f1d2-7c3a-7b11-8a3e-0f1e2d3c4b5a';
+const snapshot = {
+  id,
+  organizerId: id,
+  title: 'Jazz night',
+  description: '',
+  category: 'music',
+  tags: ['jazz'],
+  startsAt: '2030-01-01T20:00:00Z',
+  endsAt: '2030-01-01T23:00:00Z',
+  venue: { name: 'Blue Room', city: 'Lyon', lat: 45.76, lon: 4.83 },
+  capacity: 50,
+  confirmedCount: 0,
+  waitlistCount: 0,
+  status: 'published',
+  revision: 2,
+  publishedAt: '2029-12-01T10:00:00Z',
+};
+
+describe('domain messages', () => {
+  it('accepts a well-formed envelope and picks its schema by type', () => {
+    const parsed = domainMessageSchema.parse({
+      id,
+      type: 'event.published',
+      version: 1,
+      occurredAt: '2029-12-01T10:00:00Z',
+      aggregateId: id,
+      data: snapshot,
+    });
+    expect(parsed.type).toBe('event.published');
+  });
+
+  it('rejects a registration message whose data is an event snapshot', () => {
+    const result = domainMessageSchema.safeParse({
+      id,
+      type: 'registration.confirmed',
+      version: 1,
+      occurredAt: '2029-12-01T10:00:00Z',
+      aggregateId: id,
+      data: snapshot,
+    });
+    expect(result.success).toBe(false);
+  });
+
+  it('rejects ids that are not UUIDv7', () => {
+    const result = domainMessageSchema.safeParse({
+      id: '6f1e2d3c-4b5a-4c3a-8b11-0f1e2d3c4b5a',
+      type: 'event.created',
+      version: 1,
+      occurredAt: '2029-12-01T10:00:00Z',
+      aggregateId: id,
+      data: snapshot,
+    });
+    expect(result.success).toBe(false);
+  });
+
+  it('maps every message type onto a subject listed in ARCHITECTURE.md', () => {
+    const all = new Set<string>(Object.values(subjects));
+    for (const type of Object.keys(domainMessages) as (keyof typeof domainMessages)[]) {
+      expect(all.has(subjectOf(type))).toBe(true);
+      expect(subjectOf(type).endsWith(type)).toBe(true);
+    }
+  });
+});
+
+describe('interactions', () => {
+  const base = { occurredAt: '2029-12-01T10:00:00Z', sessionId: 'session-123' };
+  it('needs an event id for a click and a query for a search', () => {
+    const r = interactionBatchSchema.safeParse({
+      interactions: [
+        { ...base, type: 'click' },
+        { ...base, type: 'search' },
+      ],
+    });
+    expect(r.success).toBe(false);
+    const paths = r.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(['interactions.0.eventId', 'interactions.1.query']);
+  });
+
+  it('caps a batch at 500 and refuses unknown fields', () => {
+    const one = { ...base, type: 'view', eventId: id };
+    expect(interactionBatchSchema.safeParse({ interactions: Array(500).fill(one) }).success).toBe(
+      true,
+    );
+    expect(interactionBatchSchema.safeParse({ interactions: Array(501).fill(one) }).success).toBe(
+      false,
+    );
+    expect(interactionBatchSchema.safeParse({ interactions: [{ ...one, extra: 1 }] }).success).toBe(
+      false,
+    );
+  });
+});

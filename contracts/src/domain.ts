@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { envelopeSchema, isoDateTime, uuidv7 } from './envelope.js';
+import { subjects } from './names.js';
+
+export const eventStatus = z.enum(['draft', 'published', 'cancelled']);
+export type EventStatus = z.infer<typeof eventStatus>;
+
+export const venueSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(100),
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+export type Venue = z.infer<typeof venueSchema>;
+
+/** The event as domain messages carry it: a full snapshot, so consumers never need the database. */
+export const eventSnapshotSchema = z.object({
+  id: uuidv7,
+  organizerId: uuidv7,
+  title: z.string(),
+  description: z.string(),
+  category: z.string(),
+  tags: z.array(z.string()),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
+  venue: venueSchema,
+  capacity: z.number().int().nonnegative(),
+  confirmedCount: z.number().int().nonnegative(),
+  waitlistCount: z.number().int().nonnegative(),
+  status: eventStatus,
+  /** Monotonic per event: consumers keep the highest and ignore older replays. */
+  revision: z.number().int().positive(),
+  publishedAt: isoDateTime.nullable(),
+});
+export type EventSnapshot = z.infer<typeof eventSnapshotSchema>;
+
+export const registrationStatus = z.enum(['confirmed', 'waitlisted', 'cancelled']);
+export type RegistrationStatus = z.infer<typeof registrationStatus>;
+
+/** A registration change together with the event's counts right after it. */
+export const registrationChangeSchema = z.object({
+  registrationId: uuidv7,
+  eventId: uuidv7,
+  userId: uuidv7,
+  status: registrationStatus,
+  /** Waitlist position, present while waitlisted. */
+  position: z.number().int().positive().nullable(),
+  capacity: z.number().int().nonnegative(),
+  confirmedCount: z.number().int().nonnegative(),
+  waitlistCount: z.number().int().nonnegative(),
+  /** The event's revision after this change (counts are part of the event). */
+  eventRevision: z.number().int().positive(),
+});
+export type RegistrationChange = z.infer<typeof registrationChangeSchema>;
+
+export const modelPromotedSchema = z.object({
+  modelId: z.string().min(1),
+  version: z.number().int().positive(),
+  algorithm: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  promotedAt: isoDateTime,
+});
+export type ModelPromoted = z.infer<typeof modelPromotedSchema>;
+
+/** Message type -> subject. The type is the subject without its leading namespace. */
+export const domainMessages = {
+  'event.created': { subject: subjects.eventCreated, data: eventSnapshotSchema },
+  'event.updated': { subject: subjects.eventUpdated, data: eventSnapshotSchema },
+  'event.published': { subject: subjects.eventPublished, data: eventSnapshotSchema },
+  'event.cancelled': { subject: subjects.eventCancelled, data: eventSnapshotSchema },
+  'registration.confirmed': {
+    subject: subjects.registrationConfirmed,
+    data: registrationChangeSchema,
+  },
+  'registration.waitlisted': {
+    subject: subjects.registrationWaitlisted,
+    data: registrationChangeSchema,
+  },
+  'registration.cancelled': {
+    subject: subjects.registrationCancelled,
+    data: registrationChangeSchema,
+  },
+  'registration.promoted': {
+    subject: subjects.registrationPromoted,
+    data: registrationChangeSchema,
+  },
+  'model.promoted': { subject: subjects.modelPromoted, data: modelPromotedSchema },
+} as const;
+export type DomainMessageType = keyof typeof domainMessages;
+
+const m = <T extends DomainMessageType>(type: T) =>
+  envelopeSchema(type, domainMessages[type].data as (typeof domainMessages)[T]['data']);
+
+export const eventCreatedMessage = m('event.created');
+export const eventUpdatedMessage = m('event.updated');
+export const eventPublishedMessage = m('event.published');
+export const eventCancelledMessage = m('event.cancelled');
+export const registrationConfirmedMessage = m('registration.confirmed');
+export const registrationWaitlistedMessage = m('registration.waitlisted');
+export const registrationCancelledMessage = m('registration.cancelled');
+export const registrationPromotedMessage = m('registration.promoted');
+export const modelPromotedMessage = m('model.promoted');
+
+export const domainMessageSchema = z.discriminatedUnion('type', [
+  eventCreatedMessage,
+  eventUpdatedMessage,
+  eventPublishedMessage,
+  eventCancelledMessage,
+  registrationConfirmedMessage,
+  registrationWaitlistedMessage,
+  registrationCancelledMessage,
+  registrationPromotedMessage,
+  modelPromotedMessage,
+]);
+export type DomainMessage = z.infer<typeof domainMessageSchema>;
+export type DomainMessageOf<T extends DomainMessageType> = Extract<DomainMessage, { type: T }>;
+
+export const subjectOf = (type: DomainMessageType): string => domainMessages[type].subject;

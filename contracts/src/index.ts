@@ -1,0 +1,5 @@
+export * from './names.js';
+export * from './envelope.js';
+export * from './domain.js';
+export * from './interactions.js';
+export * from './api.js';

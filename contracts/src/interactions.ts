@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { isoDateTime, uuidv7 } from './envelope.js';
+
+export const interactionType = z.enum(['impression', 'view', 'click', 'search', 'share']);
+export type InteractionType = z.infer<typeof interactionType>;
+
+/** What a client sends: one thing a person did in the UI. */
+export const interactionInputSchema = z
+  .strictObject({
+    type: interactionType,
+    eventId: uuidv7.optional(),
+    query: z.string().trim().min(1).max(200).optional(),
+    /** Rank of the event in the list the person saw (0-based). */
+    position: z.number().int().min(0).max(10_000).optional(),
+    /** Number of results a search returned. */
+    resultCount: z.number().int().min(0).optional(),
+    occurredAt: isoDateTime,
+    sessionId: z.string().trim().min(8).max(64),
+  })
+  .superRefine((v, ctx) => {
+    if (v.type === 'search' && v.query === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['query'], message: 'a search needs its query' });
+    }
+    if (v.type !== 'search' && v.eventId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['eventId'], message: `a ${v.type} needs an eventId` });
+    }
+  });
+export type InteractionInput = z.infer<typeof interactionInputSchema>;
+
+export const interactionBatchSchema = z.strictObject({
+  interactions: z.array(interactionInputSchema).min(1).max(500),
+});
+export type InteractionBatch = z.infer<typeof interactionBatchSchema>;
+
+/** What travels on `interactions.v1`: the input plus what the server knows. */
+export const interactionSchema = z.object({
+  id: uuidv7,
+  type: interactionType,
+  eventId: uuidv7.nullable(),
+  query: z.string().nullable(),
+  position: z.number().int().nullable(),
+  resultCount: z.number().int().nullable(),
+  occurredAt: isoDateTime,
+  receivedAt: isoDateTime,
+  sessionId: z.string(),
+  userId: uuidv7.nullable(),
+});
+export type Interaction = z.infer<typeof interactionSchema>;

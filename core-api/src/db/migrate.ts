@@ -1,0 +1,21 @@
+import { createLogger, loadConfig } from '@platform/kit';
+import { createPgDatabase, migrateToLatest } from '@platform/kit/sql';
+import { z } from 'zod';
+import { env, localDefaults } from '@platform/kit';
+import { migrations } from './migrations/index.js';
+
+/** `npm run migrate`: applies pending migrations to DATABASE_URL and exits. */
+const config = loadConfig(
+  z.object({ DATABASE_URL: env.url(localDefaults.databaseUrl), LOG_LEVEL: env.logLevel() }),
+);
+const logger = createLogger({ service: 'migrate', level: config.LOG_LEVEL });
+const db = createPgDatabase({ url: config.DATABASE_URL, logger, applicationName: 'migrate' });
+try {
+  const applied = await migrateToLatest(db, migrations, { logger });
+  logger.info(
+    { applied: applied.length },
+    applied.length ? 'migrations applied' : 'schema up to date',
+  );
+} finally {
+  await db.close();
+}

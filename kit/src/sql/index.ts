@@ -1,0 +1,4 @@
+export * from './sql.port.js';
+export * from './pg.adapter.js';
+export * from './pglite.adapter.js';
+export * from './kysely.js';
