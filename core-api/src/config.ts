@@ -40,3 +40,9 @@ export const embeddedConfigSchema = z.object({
   COOKIE_SECURE: env.boolean(false),
 });
 export type EmbeddedConfig = z.infer<typeof embeddedConfigSchema>;
+
+/** `npm run migrate`. */
+export const migrateConfigSchema = z.object({
+  DATABASE_URL: env.url(localDefaults.databaseUrl),
+  LOG_LEVEL: env.logLevel(),
+});

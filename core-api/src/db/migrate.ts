@@ -1,13 +1,10 @@
 import { createLogger, loadConfig } from '@platform/kit';
 import { createPgDatabase, migrateToLatest } from '@platform/kit/sql';
-import { z } from 'zod';
-import { env, localDefaults } from '@platform/kit';
+import { migrateConfigSchema } from '../config.js';
 import { migrations } from './migrations/index.js';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL and exits. */
-const config = loadConfig(
-  z.object({ DATABASE_URL: env.url(localDefaults.databaseUrl), LOG_LEVEL: env.logLevel() }),
-);
+const config = loadConfig(migrateConfigSchema);
 const logger = createLogger({ service: 'migrate', level: config.LOG_LEVEL });
 const db = createPgDatabase({ url: config.DATABASE_URL, logger, applicationName: 'migrate' });
 try {

@@ -81,9 +81,18 @@ export async function listen(
   return server;
 }
 
+/**
+ * Stops accepting connections and waits for in-flight requests. Keep-alive sockets become idle
+ * as their last response ends, so idle ones are closed until none is left.
+ */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close((error) => {
+      clearInterval(sweep);
+      if (error) reject(error);
+      else resolve();
+    });
     server.closeIdleConnections();
   });
 }
