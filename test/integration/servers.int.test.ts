@@ -113,14 +113,16 @@ describe('real servers through the product clients', () => {
         ],
         format: 'JSONEachRow',
       });
-      const rows = await (
-        await ch.query({
-          query: `SELECT count() AS n FROM ${table} WHERE name = {name:String}`,
-          query_params: { name: 'b' },
-          format: 'JSONEachRow',
-        })
-      ).json<{ n: string | number }>();
+      const rows =
+        await // ClickHouse 18.16 has no server-side query parameters ({name:Type}); they came in 19.x.
+        (
+          await ch.query({
+            query: `SELECT count() AS n, any(name) AS name FROM ${table} WHERE id = 2`,
+            format: 'JSONEachRow',
+          })
+        ).json<{ n: string | number; name: string }>();
       expect(Number(rows[0]!.n)).toBe(1);
+      expect(rows[0]!.name).toBe('b');
     } finally {
       await ch.command({ query: `DROP TABLE IF EXISTS ${table}` });
       await ch.close();
@@ -133,8 +135,9 @@ describe('real servers through the product clients', () => {
     });
     const index = `smoke-${run}`;
     try {
-      const info = await es.info();
-      expect(info.version.number).toMatch(/^8\./);
+      // The integ-test-zip lacks the rest-root module, so `GET /` (es.info) is not there.
+      const nodes = await es.nodes.info({ metric: 'os' });
+      expect(Object.values(nodes.nodes)[0]?.version).toMatch(/^8\./);
       await es.index({ index, id: '1', document: { title: 'Jazz by the river' }, refresh: true });
       const result = await es.search<{ title: string }>({
         index,
