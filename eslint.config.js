@@ -55,5 +55,10 @@ export default tseslint.config(
     ],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // Tests poke at untyped JSON responses.
+    files: ['**/*.test.ts', '**/*-spec.ts', '**/testing/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-restricted-syntax': 'off' },
+  },
   prettier,
 );

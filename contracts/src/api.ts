@@ -14,10 +14,8 @@ export const problemSchema = z.object({
 });
 export type Problem = z.infer<typeof problemSchema>;
 
-export const email = z
-  .email()
-  .max(254)
-  .transform((v) => v.trim().toLowerCase());
+/** Emails are compared trimmed and lower-cased: one account per mailbox however it is typed. */
+export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
 export const registerBodySchema = z.strictObject({
   email,
@@ -41,14 +39,14 @@ export type User = z.infer<typeof userSchema>;
 export const authResponseSchema = z.object({ user: userSchema, accessToken: z.string() });
 export const refreshResponseSchema = z.object({ accessToken: z.string() });
 
-const title = z.string().trim().min(3).max(200);
+export const eventTitle = z.string().trim().min(3).max(200);
 const description = z.string().trim().max(10_000);
 const category = z.string().trim().toLowerCase().min(2).max(50);
 const tags = z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20);
 const capacity = z.number().int().min(1).max(1_000_000);
 
 export const createEventBodySchema = z.strictObject({
-  title,
+  title: eventTitle,
   description: description.default(''),
   category,
   tags: tags.default([]),
@@ -61,7 +59,7 @@ export type CreateEventBody = z.infer<typeof createEventBodySchema>;
 
 export const updateEventBodySchema = z
   .strictObject({
-    title,
+    title: eventTitle,
     description,
     category,
     tags,
@@ -119,3 +117,34 @@ export const registrationSchema = z.object({
   updatedAt: isoDateTime,
 });
 export type Registration = z.infer<typeof registrationSchema>;
+
+export const idParamsSchema = z.strictObject({ id: uuidv7 });
+
+export const registrationWithEventSchema = registrationSchema.extend({
+  event: z.object({
+    id: uuidv7,
+    title: z.string(),
+    startsAt: isoDateTime,
+    endsAt: isoDateTime,
+    city: z.string(),
+    status: eventStatus,
+  }),
+});
+export type RegistrationWithEvent = z.infer<typeof registrationWithEventSchema>;
+
+export const myRegistrationsQuerySchema = pageQuerySchema.extend({
+  when: z.enum(['upcoming', 'past', 'all']).default('all'),
+});
+
+export const attendeeSchema = z.object({
+  registrationId: uuidv7,
+  user: z.object({ id: uuidv7, name: z.string(), email: z.string() }),
+  status: z.enum(['confirmed', 'waitlisted']),
+  position: z.number().int().positive().nullable(),
+  registeredAt: isoDateTime,
+});
+export type Attendee = z.infer<typeof attendeeSchema>;
+
+export const attendeesQuerySchema = pageQuerySchema.extend({
+  status: z.enum(['confirmed', 'waitlisted']).default('confirmed'),
+});

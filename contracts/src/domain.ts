@@ -88,18 +88,27 @@ export const domainMessages = {
 } as const;
 export type DomainMessageType = keyof typeof domainMessages;
 
-const m = <T extends DomainMessageType>(type: T) =>
-  envelopeSchema(type, domainMessages[type].data as (typeof domainMessages)[T]['data']);
-
-export const eventCreatedMessage = m('event.created');
-export const eventUpdatedMessage = m('event.updated');
-export const eventPublishedMessage = m('event.published');
-export const eventCancelledMessage = m('event.cancelled');
-export const registrationConfirmedMessage = m('registration.confirmed');
-export const registrationWaitlistedMessage = m('registration.waitlisted');
-export const registrationCancelledMessage = m('registration.cancelled');
-export const registrationPromotedMessage = m('registration.promoted');
-export const modelPromotedMessage = m('model.promoted');
+export const eventCreatedMessage = envelopeSchema('event.created', eventSnapshotSchema);
+export const eventUpdatedMessage = envelopeSchema('event.updated', eventSnapshotSchema);
+export const eventPublishedMessage = envelopeSchema('event.published', eventSnapshotSchema);
+export const eventCancelledMessage = envelopeSchema('event.cancelled', eventSnapshotSchema);
+export const registrationConfirmedMessage = envelopeSchema(
+  'registration.confirmed',
+  registrationChangeSchema,
+);
+export const registrationWaitlistedMessage = envelopeSchema(
+  'registration.waitlisted',
+  registrationChangeSchema,
+);
+export const registrationCancelledMessage = envelopeSchema(
+  'registration.cancelled',
+  registrationChangeSchema,
+);
+export const registrationPromotedMessage = envelopeSchema(
+  'registration.promoted',
+  registrationChangeSchema,
+);
+export const modelPromotedMessage = envelopeSchema('model.promoted', modelPromotedSchema);
 
 export const domainMessageSchema = z.discriminatedUnion('type', [
   eventCreatedMessage,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
-/** UUIDv7: time-ordered, so ids sort by creation. */
+/** UUIDv7, lower case as we write them: time-ordered, so ids sort by creation. */
 export const uuidv7 = z
   .string()
   .regex(
-    /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i,
+    /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     'must be a UUIDv7',
   );
 

@@ -1,16 +1,35 @@
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger, Registry } from '@platform/kit';
 import { createServiceApp, finishServiceApp } from '@platform/kit';
 import type { SqlDatabase } from '@platform/kit/sql';
+import { authenticate } from './auth/auth.middleware.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { AuthService } from './auth/auth.service.js';
+import { AccessTokens } from './auth/tokens.js';
+import type { Db } from './db/db.js';
+import { eventRoutes } from './events/event.routes.js';
+import { EventService } from './events/event.service.js';
+import type { RouteContext } from './http/route.js';
+import { idempotency } from './idempotency/idempotency.middleware.js';
+import { createOpenApiRegistry, serveOpenApi } from './openapi/openapi.js';
+import { createRateLimits, type RateLimitSettings } from './rate-limit/rate-limit.js';
+import { registrationRoutes } from './registrations/registration.routes.js';
+import { RegistrationService } from './registrations/registration.service.js';
 
 export interface AppDeps {
-  db: SqlDatabase;
+  sql: SqlDatabase;
+  db: Db;
   logger: Logger;
   metrics: Registry;
+  jwtSecret: string;
+  adminEmails: readonly string[];
+  cookieSecure: boolean;
+  rateLimits: RateLimitSettings;
   /** Directory of the built web app to serve at `/` (embedded mode). */
   webRoot?: string;
+  now?: () => Date;
 }
 
 /** The core-api HTTP app, the same in production and embedded mode. */
@@ -18,8 +37,29 @@ export function createApp(deps: AppDeps): Express {
   const app = createServiceApp({
     logger: deps.logger,
     metrics: deps.metrics,
-    readiness: [{ name: 'database', check: () => deps.db.query('SELECT 1') }],
+    readiness: [{ name: 'database', check: () => deps.sql.query('SELECT 1') }],
   });
+
+  const tokens = new AccessTokens(deps.jwtSecret);
+  const limits = createRateLimits(deps.rateLimits);
+  const auth = new AuthService({
+    db: deps.db,
+    tokens,
+    adminEmails: deps.adminEmails,
+    now: deps.now,
+  });
+  const events = new EventService({ db: deps.db, now: deps.now });
+  const registrations = new RegistrationService({ db: deps.db, now: deps.now });
+
+  const router = Router();
+  router.use('/v1', limits.perIp, authenticate(tokens), limits.perUser);
+  const registry = createOpenApiRegistry();
+  const context: RouteContext = { router, registry, beforePost: idempotency(deps.db) };
+  authRoutes(context, { auth, limits, cookieSecure: deps.cookieSecure });
+  eventRoutes(context, events);
+  registrationRoutes(context, registrations);
+  app.use(router);
+  serveOpenApi(app, registry);
 
   if (deps.webRoot && existsSync(path.join(deps.webRoot, 'index.html'))) {
     const root = deps.webRoot;

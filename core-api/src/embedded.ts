@@ -1,11 +1,21 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServiceContext, listen, loadConfig } from '@platform/kit';
-import { createPgDatabase, createPgliteDatabase, migrateToLatest } from '@platform/kit/sql';
+import {
+  createKysely,
+  createPgDatabase,
+  createPgliteDatabase,
+  migrateToLatest,
+} from '@platform/kit/sql';
 import { createApp } from './app.js';
 import { embeddedConfigSchema } from './config.js';
 import { migrations } from './db/migrations/index.js';
+import type { Database } from './db/schema.js';
+import { startHousekeeping } from './housekeeping/housekeeping.js';
+import { memoryStores } from './rate-limit/rate-limit.js';
+import { DEMO_ACCOUNTS, seedDemoData } from './seed/demo-data.js';
 
 /**
  * Composition root of embedded mode (`npm start`): the whole platform in one process, each
@@ -16,18 +26,45 @@ const ctx = createServiceContext('platform', config.LOG_LEVEL);
 const dataDir = path.resolve(config.DATA_DIR);
 mkdirSync(dataDir, { recursive: true });
 
-const db = config.DATABASE_URL
+const sqlDb = config.DATABASE_URL
   ? createPgDatabase({ url: config.DATABASE_URL, logger: ctx.logger, applicationName: 'platform' })
   : await createPgliteDatabase({ dataDir: path.join(dataDir, 'pglite') });
-ctx.shutdown.add('database', () => db.close());
-await migrateToLatest(db, migrations, { logger: ctx.logger });
+ctx.shutdown.add('database', () => sqlDb.close());
+await migrateToLatest(sqlDb, migrations, { logger: ctx.logger });
+const db = createKysely<Database>(sqlDb);
 
+if (config.SEED) await seedDemoData(db, { logger: ctx.logger });
+
+ctx.shutdown.add('housekeeping', startHousekeeping(db, ctx.logger));
 const webRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
-const app = createApp({ db, logger: ctx.logger, metrics: ctx.metrics, webRoot });
+const app = createApp({
+  sql: sqlDb,
+  db,
+  logger: ctx.logger,
+  metrics: ctx.metrics,
+  jwtSecret: config.JWT_SECRET ?? persistentSecret(path.join(dataDir, 'jwt-secret')),
+  adminEmails: config.ADMIN_EMAILS,
+  cookieSecure: config.COOKIE_SECURE,
+  rateLimits: { enabled: config.RATE_LIMIT, stores: memoryStores },
+  webRoot,
+});
 await listen(app, {
   port: config.PORT,
   host: config.HOST,
   logger: ctx.logger,
   shutdown: ctx.shutdown,
 });
-ctx.logger.info(`Events platform running at http://localhost:${config.PORT}`);
+const url = `http://localhost:${config.PORT}`;
+process.stdout.write(
+  `\n  Events platform running at ${url}  (API docs: ${url}/docs)\n` +
+    `  Demo login: ${DEMO_ACCOUNTS.user.email} / ${DEMO_ACCOUNTS.user.password}` +
+    `   Admin: ${DEMO_ACCOUNTS.admin.email} / ${DEMO_ACCOUNTS.admin.password}\n\n`,
+);
+
+/** A random key kept in the data directory, so sessions survive a restart. */
+function persistentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -5,6 +5,7 @@ export * from './errors/errors.js';
 export * from './errors/problem.middleware.js';
 export * from './shutdown/shutdown.js';
 export * from './ids.js';
+export * from './random.js';
 export * from './service.js';
 export * from './http/service-app.js';
 export * from './clients/clients.js';

@@ -117,7 +117,9 @@ describe('service app', () => {
     await post('/items/abc', JSON.stringify({ name: 'ok' }));
     await post('/items/def', JSON.stringify({ name: 'ok' }));
     const text = await (await fetch(base + '/metrics')).text();
-    expect(text).toMatch(/http_requests_total\{method="POST",route="\/items\/:id",status="201",service="test"\} 2/);
+    expect(text).toMatch(
+      /http_requests_total\{method="POST",route="\/items\/:id",status="201",service="test"\} 2/,
+    );
     expect(text).not.toContain('/items/abc');
     expect(text).toContain('process_cpu_user_seconds_total');
   });

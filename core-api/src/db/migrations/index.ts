@@ -1,4 +1,7 @@
 import type { Migration } from 'kysely';
+import * as initial from './0001_initial.js';
 
 /** Numbered migrations, applied in order. Never edit one that has shipped: add the next. */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};

@@ -1,0 +1,12 @@
+import { authSpec } from './auth/auth.http-spec.js';
+import { eventsSpec } from './events/events.http-spec.js';
+import { httpSpec } from './http/http.http-spec.js';
+import { idempotencySpec } from './idempotency/idempotency.http-spec.js';
+import { registrationsSpec } from './registrations/registrations.http-spec.js';
+
+/** The whole HTTP suite on the real PostgreSQL (`npm run test:integration`). */
+authSpec('postgres');
+eventsSpec('postgres');
+registrationsSpec('postgres');
+idempotencySpec('postgres');
+httpSpec('postgres');

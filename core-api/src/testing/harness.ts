@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createLogger, createMetricsRegistry, listen, localDefaults } from '@platform/kit';
+import {
+  createKysely,
+  createPgDatabase,
+  createPgliteDatabase,
+  migrateToLatest,
+  type SqlDatabase,
+} from '@platform/kit/sql';
+import { createApp } from '../app.js';
+import type { Db } from '../db/db.js';
+import { migrations } from '../db/migrations/index.js';
+import type { Database } from '../db/schema.js';
+import { memoryStores, type RateLimitSettings } from '../rate-limit/rate-limit.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** A fresh, migrated database: PGlite in memory, or a new database on the real PostgreSQL. */
+export async function freshDatabase(
+  backend: Backend,
+): Promise<{ sql: SqlDatabase; url?: string; drop: () => Promise<void> }> {
+  if (backend === 'pglite') {
+    const sql = await createPgliteDatabase();
+    await migrateToLatest(sql, migrations);
+    return { sql, drop: () => sql.close() };
+  }
+  const adminUrl = process.env.DATABASE_URL ?? localDefaults.databaseUrl;
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = createPgDatabase({ url: adminUrl, maxConnections: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const sql = createPgDatabase({ url: url.toString(), maxConnections: 20 });
+  await migrateToLatest(sql, migrations);
+  return {
+    sql,
+    url: url.toString(),
+    drop: async () => {
+      await sql.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.close();
+    },
+  };
+}
+
+export interface TestApi {
+  base: string;
+  db: Db;
+  sql: SqlDatabase;
+  jwtSecret: string;
+  close(): Promise<void>;
+}
+
+export interface TestApiOptions {
+  adminEmails?: string[];
+  rateLimits?: Partial<RateLimitSettings>;
+  now?: () => Date;
+}
+
+/** core-api on an ephemeral port over a fresh database. */
+export async function startTestApi(
+  backend: Backend,
+  options: TestApiOptions = {},
+): Promise<TestApi> {
+  const database = await freshDatabase(backend);
+  const db = createKysely<Database>(database.sql);
+  const logger = createLogger({ service: 'core-api-test', level: 'silent' });
+  const jwtSecret = randomBytes(32).toString('hex');
+  const app = createApp({
+    sql: database.sql,
+    db,
+    logger,
+    metrics: createMetricsRegistry('core-api-test'),
+    jwtSecret,
+    adminEmails: options.adminEmails ?? ['admin@example.com'],
+    cookieSecure: true,
+    rateLimits: { enabled: false, stores: memoryStores, ...options.rateLimits },
+    now: options.now,
+  });
+  const server: Server = await listen(app, { port: 0, host: '127.0.0.1', logger });
+  const { port } = server.address() as { port: number };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    db,
+    sql: database.sql,
+    jwtSecret,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await database.drop();
+    },
+  };
+}
