@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, uuidv7 } from './envelope.js';
+import { isoDateTime, text, uuidv7 } from './envelope.js';
 import { eventStatus, registrationStatus, venueSchema } from './domain.js';
 
 /** RFC 9457 problem details, as every error response carries them. */
@@ -15,16 +15,30 @@ export const problemSchema = z.object({
 export type Problem = z.infer<typeof problemSchema>;
 
 /** Emails are compared trimmed and lower-cased: one account per mailbox however it is typed. */
-export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email().max(254))
+  .meta({ format: 'email', maxLength: 254 });
+
+/** Any characters but NUL, which PostgreSQL text cannot hold. */
+const password = (min: number) =>
+  z
+    .string()
+    .min(min)
+    .max(256)
+    // eslint-disable-next-line no-control-regex -- matching NUL is the point
+    .regex(/^[^\u0000]*$/, 'must not contain NUL');
 
 export const registerBodySchema = z.strictObject({
   email,
-  password: z.string().min(10).max(256),
-  name: z.string().trim().min(1).max(100),
+  password: password(10),
+  name: text(1, 100),
 });
 export const loginBodySchema = z.strictObject({
   email,
-  password: z.string().min(1).max(256),
+  password: password(1),
 });
 
 export const userSchema = z.object({
@@ -39,10 +53,10 @@ export type User = z.infer<typeof userSchema>;
 export const authResponseSchema = z.object({ user: userSchema, accessToken: z.string() });
 export const refreshResponseSchema = z.object({ accessToken: z.string() });
 
-export const eventTitle = z.string().trim().min(3).max(200);
-const description = z.string().trim().max(10_000);
-const category = z.string().trim().toLowerCase().min(2).max(50);
-const tags = z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20);
+export const eventTitle = text(3, 200);
+const description = text(0, 10_000);
+const category = text(2, 50).toLowerCase();
+const tags = z.array(text(1, 40).toLowerCase()).max(20);
 const capacity = z.number().int().min(1).max(1_000_000);
 
 export const createEventBodySchema = z.strictObject({
@@ -99,7 +113,7 @@ export const pageQuerySchema = z.object({
 
 export const listEventsQuerySchema = pageQuerySchema.extend({
   category: category.optional(),
-  city: z.string().trim().min(1).max(100).optional(),
+  city: text(1, 100).optional(),
   from: isoDateTime.optional(),
   to: isoDateTime.optional(),
 });

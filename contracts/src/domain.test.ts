@@ -99,3 +99,22 @@ describe('interactions', () => {
     );
   });
 });
+
+describe('field rules the database relies on', () => {
+  it('refuses NUL and control characters in text, keeps tabs and newlines', async () => {
+    const { text } = await import('./envelope.js');
+    const t = text(1, 50);
+    expect(t.safeParse('a\u0000b').success).toBe(false);
+    expect(t.safeParse('a\u001bb').success).toBe(false);
+    expect(t.parse('  line one\n\tline two  ')).toBe('line one\n\tline two');
+  });
+
+  it('accepts real instants only: offsets up to ±14:00, years 1970 to 9999', async () => {
+    const { isoDateTime } = await import('./envelope.js');
+    expect(isoDateTime.safeParse('2030-01-01T20:00:00+14:00').success).toBe(true);
+    expect(isoDateTime.safeParse('2030-01-01T20:00:00-12:00').success).toBe(true);
+    expect(isoDateTime.safeParse('2030-01-01T20:00:00+22:24').success).toBe(false);
+    expect(isoDateTime.safeParse('0287-06-13T22:06:08Z').success).toBe(false);
+    expect(isoDateTime.safeParse('2030-02-30T20:00:00Z').success).toBe(false);
+  });
+});

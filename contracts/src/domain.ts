@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { envelopeSchema, isoDateTime, uuidv7 } from './envelope.js';
+import { envelopeSchema, isoDateTime, text, uuidv7 } from './envelope.js';
 import { subjects } from './names.js';
 
 export const eventStatus = z.enum(['draft', 'published', 'cancelled']);
 export type EventStatus = z.infer<typeof eventStatus>;
 
 export const venueSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  city: z.string().trim().min(1).max(100),
+  name: text(1, 200),
+  city: text(1, 100),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
 });

@@ -8,7 +8,34 @@ export const uuidv7 = z
     'must be a UUIDv7',
   );
 
-export const isoDateTime = z.iso.datetime({ offset: true });
+/** UTC offsets exist from -12:00 to +14:00; the ISO grammar alone allows +99:59. */
+const saneInstant = (value: string) => {
+  const offset = /([+-])(\d\d):?(\d\d)$/.exec(value);
+  if (offset && Number(offset[2]) * 60 + Number(offset[3]) > 14 * 60) return false;
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1970 && year <= 9999;
+};
+
+/** An ISO 8601 instant with an offset or Z, between 1970 and 9999. */
+export const isoDateTime = z.iso
+  .datetime({ offset: true })
+  .refine(saneInstant, 'must be a real instant between 1970 and 9999, offset at most ±14:00');
+
+/**
+ * Human text: trimmed, bounded, and free of NUL and other control characters (PostgreSQL text
+ * cannot hold NUL; the rest only ever arrives by accident or attack). Tab and newline are fine.
+ */
+export const text = (min: number, max: number) =>
+  z
+    .string()
+    .regex(
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/,
+      'must not contain control characters',
+    )
+    .trim()
+    .min(min)
+    .max(max);
 
 /**
  * The envelope around every message on NATS and Kafka.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, uuidv7 } from './envelope.js';
+import { isoDateTime, text, uuidv7 } from './envelope.js';
 
 export const interactionType = z.enum(['impression', 'view', 'click', 'search', 'share']);
 export type InteractionType = z.infer<typeof interactionType>;
@@ -9,13 +9,13 @@ export const interactionInputSchema = z
   .strictObject({
     type: interactionType,
     eventId: uuidv7.optional(),
-    query: z.string().trim().min(1).max(200).optional(),
+    query: text(1, 200).optional(),
     /** Rank of the event in the list the person saw (0-based). */
     position: z.number().int().min(0).max(10_000).optional(),
     /** Number of results a search returned. */
     resultCount: z.number().int().min(0).optional(),
     occurredAt: isoDateTime,
-    sessionId: z.string().trim().min(8).max(64),
+    sessionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 letters, digits, - or _'),
   })
   .superRefine((v, ctx) => {
     if (v.type === 'search' && v.query === undefined) {

@@ -11,7 +11,7 @@ import { AccessTokens } from './auth/tokens.js';
 import type { Db } from './db/db.js';
 import { eventRoutes } from './events/event.routes.js';
 import { EventService } from './events/event.service.js';
-import type { RouteContext } from './http/route.js';
+import { finishRoutes, type RouteContext } from './http/route.js';
 import { idempotency } from './idempotency/idempotency.middleware.js';
 import { createOpenApiRegistry, serveOpenApi } from './openapi/openapi.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limit/rate-limit.js';
@@ -58,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   authRoutes(context, { auth, limits, cookieSecure: deps.cookieSecure });
   eventRoutes(context, events);
   registrationRoutes(context, registrations);
+  finishRoutes(context);
   app.use(router);
   serveOpenApi(app, registry);
 

@@ -48,6 +48,7 @@ export function authRoutes(context: RouteContext, deps: AuthRoutesDeps): void {
   defineRoute(context, {
     method: 'post',
     path: '/v1/auth/register',
+    operationId: 'signUp',
     summary: 'Create an account and sign in',
     tags: ['auth'],
     auth: 'none',
@@ -65,6 +66,7 @@ export function authRoutes(context: RouteContext, deps: AuthRoutesDeps): void {
   defineRoute(context, {
     method: 'post',
     path: '/v1/auth/login',
+    operationId: 'logIn',
     summary: 'Sign in with email and password',
     tags: ['auth'],
     auth: 'none',
@@ -80,6 +82,7 @@ export function authRoutes(context: RouteContext, deps: AuthRoutesDeps): void {
   defineRoute(context, {
     method: 'post',
     path: '/v1/auth/refresh',
+    operationId: 'refresh',
     summary: 'Exchange the refresh cookie for a new access token (the cookie rotates)',
     tags: ['auth'],
     auth: 'none',
@@ -100,6 +103,7 @@ export function authRoutes(context: RouteContext, deps: AuthRoutesDeps): void {
   defineRoute(context, {
     method: 'post',
     path: '/v1/auth/logout',
+    operationId: 'logOut',
     summary: 'End the session: the refresh token family is revoked',
     tags: ['auth'],
     auth: 'none',
@@ -113,6 +117,7 @@ export function authRoutes(context: RouteContext, deps: AuthRoutesDeps): void {
   defineRoute(context, {
     method: 'get',
     path: '/v1/me',
+    operationId: 'getMe',
     summary: 'The signed-in account',
     tags: ['auth'],
     auth: 'required',

@@ -14,11 +14,31 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
   defineRoute(context, {
     method: 'post',
     path: '/v1/events',
+    operationId: 'createEvent',
     summary: 'Create an event (as a draft); the caller becomes its organizer',
     tags: ['events'],
     auth: 'required',
     body: createEventBodySchema,
-    responses: { 201: { description: 'The draft event', schema: eventSchema } },
+    responses: {
+      201: {
+        description: 'The draft event',
+        schema: eventSchema,
+        links: Object.fromEntries(
+          [
+            'getEvent',
+            'updateEvent',
+            'publishEvent',
+            'cancelEvent',
+            'registerForEvent',
+            'cancelMyRegistration',
+            'listAttendees',
+          ].map((operationId) => [
+            operationId,
+            { operationId, parameters: { id: '$response.body#/id' } },
+          ]),
+        ),
+      },
+    },
     handler: async ({ user, body }) => {
       const event = await events.create(user, body);
       return { status: 201, body: event, headers: { location: `/v1/events/${event.id}` } };
@@ -28,6 +48,7 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
   defineRoute(context, {
     method: 'get',
     path: '/v1/events',
+    operationId: 'listEvents',
     summary: 'Published, upcoming events in start order (keyset pagination)',
     tags: ['events'],
     auth: 'optional',
@@ -39,6 +60,7 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
   defineRoute(context, {
     method: 'get',
     path: '/v1/me/events',
+    operationId: 'listMyEvents',
     summary: 'Events I organize, in any state, newest first',
     tags: ['events'],
     auth: 'required',
@@ -50,6 +72,7 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
   defineRoute(context, {
     method: 'get',
     path: '/v1/events/:id',
+    operationId: 'getEvent',
     summary: 'One event (drafts only for their organizer)',
     tags: ['events'],
     auth: 'optional',
@@ -62,6 +85,7 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
   defineRoute(context, {
     method: 'patch',
     path: '/v1/events/:id',
+    operationId: 'updateEvent',
     summary: 'Edit an event; raising capacity promotes waitlisted people at once',
     tags: ['events'],
     auth: 'required',
@@ -78,6 +102,7 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
   defineRoute(context, {
     method: 'post',
     path: '/v1/events/:id/publish',
+    operationId: 'publishEvent',
     summary: 'Publish a draft (needs a future start)',
     tags: ['events'],
     auth: 'required',
@@ -93,6 +118,7 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
   defineRoute(context, {
     method: 'post',
     path: '/v1/events/:id/cancel',
+    operationId: 'cancelEvent',
     summary: 'Cancel an event',
     tags: ['events'],
     auth: 'required',

@@ -1,6 +1,11 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { problemSchema } from '@platform/contracts';
-import { UnauthorizedError, ValidationError, zodToFieldErrors } from '@platform/kit';
+import {
+  MethodNotAllowedError,
+  UnauthorizedError,
+  ValidationError,
+  zodToFieldErrors,
+} from '@platform/kit';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -28,6 +33,8 @@ export interface RouteDefinition<P, Q, B, A extends Auth> {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   /** Express path, e.g. `/v1/events/:id`. */
   path: string;
+  /** Stable name of the operation in the OpenAPI document (and the target of links). */
+  operationId: string;
   summary: string;
   tags: string[];
   auth: A;
@@ -35,7 +42,15 @@ export interface RouteDefinition<P, Q, B, A extends Auth> {
   query?: Q;
   body?: B;
   /** Success responses by status; the common problem responses are documented for every route. */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<
+    number,
+    {
+      description: string;
+      schema?: z.ZodType;
+      /** OpenAPI links: which operations take a value of this response (for clients and fuzzers). */
+      links?: Record<string, { operationId: string; parameters: Record<string, string> }>;
+    }
+  >;
   /** Extra problem statuses this route can answer with, for the docs. */
   problems?: number[];
   /** Middleware to run after validation-independent checks (rate limits, idempotency). */
@@ -46,8 +61,7 @@ export interface RouteDefinition<P, Q, B, A extends Auth> {
 const idempotencyHeader = z.object({
   'Idempotency-Key': z
     .string()
-    .min(1)
-    .max(255)
+    .regex(/^[\x21-\x7e]{1,255}$/)
     .optional()
     .describe('Retry-safe key: a retry with the same key and body replays the first response.'),
 });
@@ -81,6 +95,27 @@ export interface RouteContext {
   registry: OpenAPIRegistry;
   /** Runs before every POST handler (Idempotency-Key handling). */
   beforePost?: RequestHandler;
+  /** Filled by defineRoute: the methods each path answers, for 405 + Allow. */
+  methods?: Map<string, Set<string>>;
+}
+
+/**
+ * After all routes: a known path with an unknown method is 405 with an Allow header (not 404),
+ * and OPTIONS answers with the Allow header.
+ */
+export function finishRoutes(context: RouteContext): void {
+  for (const [path, methods] of context.methods ?? []) {
+    const allow = [...methods].map((m) => m.toUpperCase());
+    if (allow.includes('GET')) allow.push('HEAD');
+    allow.push('OPTIONS');
+    context.router.all(path, (req, res) => {
+      if (req.method === 'OPTIONS') {
+        res.status(204).set('allow', allow.join(', ')).end();
+        return;
+      }
+      throw new MethodNotAllowedError(allow);
+    });
+  }
 }
 
 /**
@@ -97,9 +132,11 @@ export function defineRoute<
   const openapiPath = def.path.replace(/:(\w+)/g, '{$1}');
   const responses: RouteConfig['responses'] = {};
   for (const [status, r] of Object.entries(def.responses)) {
-    responses[status] = r.schema
-      ? { description: r.description, content: { 'application/json': { schema: r.schema } } }
-      : { description: r.description };
+    responses[status] = {
+      description: r.description,
+      ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+      ...(r.links ? { links: r.links } : {}),
+    };
   }
   const problems = new Set([400, 429, ...(def.problems ?? [])]);
   if (def.auth === 'required') problems.add(401);
@@ -117,6 +154,7 @@ export function defineRoute<
   registry.registerPath({
     method: def.method,
     path: openapiPath,
+    operationId: def.operationId,
     summary: def.summary,
     tags: def.tags,
     ...(def.auth === 'none'
@@ -153,6 +191,9 @@ export function defineRoute<
     if (result.body === undefined) res.end();
     else res.json(result.body);
   };
+  context.methods ??= new Map();
+  if (!context.methods.has(def.path)) context.methods.set(def.path, new Set());
+  context.methods.get(def.path)!.add(def.method);
   const chain = [...(def.before ?? [])];
   if (def.method === 'post' && context.beforePost) chain.push(context.beforePost);
   router[def.method](def.path, ...chain, handler);

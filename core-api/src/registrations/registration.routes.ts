@@ -17,6 +17,7 @@ export function registrationRoutes(
   defineRoute(context, {
     method: 'post',
     path: '/v1/events/:id/registrations',
+    operationId: 'registerForEvent',
     summary: 'Register for an event: confirmed while seats last, then waitlisted with a position',
     tags: ['registrations'],
     auth: 'required',
@@ -41,6 +42,7 @@ export function registrationRoutes(
   defineRoute(context, {
     method: 'delete',
     path: '/v1/events/:id/registrations/me',
+    operationId: 'cancelMyRegistration',
     summary: 'Cancel my registration; a freed seat goes to the first person waiting',
     tags: ['registrations'],
     auth: 'required',
@@ -56,6 +58,7 @@ export function registrationRoutes(
   defineRoute(context, {
     method: 'get',
     path: '/v1/me/registrations',
+    operationId: 'listMyRegistrations',
     summary: 'My registrations with their events, newest first',
     tags: ['registrations'],
     auth: 'required',
@@ -72,6 +75,7 @@ export function registrationRoutes(
   defineRoute(context, {
     method: 'get',
     path: '/v1/events/:id/attendees',
+    operationId: 'listAttendees',
     summary: "An event's confirmed attendees or its waitlist (organizer or admin)",
     tags: ['registrations'],
     auth: 'required',

@@ -128,3 +128,18 @@ export class ServiceUnavailableError extends AppError {
     return { 'retry-after': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
   }
 }
+
+export class MethodNotAllowedError extends AppError {
+  readonly status = 405;
+  readonly code = 'method-not-allowed';
+  readonly title = 'Method not allowed';
+  constructor(
+    readonly allow: string[],
+    message = `Allowed methods: ${allow.join(', ')}`,
+  ) {
+    super(message);
+  }
+  override headers() {
+    return { allow: this.allow.join(', ') };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './harness.js';
+export * from './client.js';
+export * from './processes.js';
