@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { UnauthorizedError } from '@platform/kit';
 import type { AuthUser, Role } from './auth.types.js';
 
@@ -9,13 +9,20 @@ export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 /** Short-lived HS256 access tokens. */
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  /** Imported once: handing jose raw bytes makes it import the key on every call. */
+  private readonly key: Promise<CryptoKey>;
 
   constructor(secret: string) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    ) as Promise<CryptoKey>;
   }
 
-  sign(user: AuthUser, now = Date.now()): Promise<string> {
+  async sign(user: AuthUser, now = Date.now()): Promise<string> {
     const iat = Math.floor(now / 1000);
     return new SignJWT({ role: user.role })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -24,12 +31,12 @@ export class AccessTokens {
       .setAudience(audience)
       .setIssuedAt(iat)
       .setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   async verify(token: string): Promise<AuthUser> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         issuer,
         audience,
         algorithms: ['HS256'],

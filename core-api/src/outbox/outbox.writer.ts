@@ -25,6 +25,14 @@ export function domainMessage<T extends DomainMessageType>(
   } as DomainMessageOf<T>;
 }
 
+/** The headers every message from core-api carries, as the outbox stores them (JSON). */
+export function outboxHeaders(context: { traceparent?: string } = {}): string {
+  return JSON.stringify({
+    [headerNames.origin]: 'core-api',
+    ...(context.traceparent ? { [headerNames.traceparent]: context.traceparent } : {}),
+  });
+}
+
 /**
  * Appends messages to the transactional outbox inside the caller's transaction, so a state change
  * and its messages commit or roll back together. Rows get increasing `seq` in insertion order;
@@ -36,10 +44,7 @@ export async function appendToOutbox(
   context: { traceparent?: string } = {},
 ): Promise<void> {
   if (messages.length === 0) return;
-  const headers = JSON.stringify({
-    [headerNames.origin]: 'core-api',
-    ...(context.traceparent ? { [headerNames.traceparent]: context.traceparent } : {}),
-  });
+  const headers = outboxHeaders(context);
   await tx
     .insertInto('outbox')
     .values(

@@ -1,7 +1,6 @@
 import type { Registration } from '@platform/contracts';
-import { ConflictError, ForbiddenError, newId, NotFoundError } from '@platform/kit';
+import { ConflictError, ForbiddenError, NotFoundError } from '@platform/kit';
 import type { Selectable } from 'kysely';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { inTransaction, type Db, type Tx } from '../db/db.js';
@@ -11,6 +10,7 @@ import type { EventRow } from '../events/event.mapper.js';
 import { lockEvent, type Page } from '../events/event.service.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { appendToOutbox, domainMessage } from '../outbox/outbox.writer.js';
+import { RegistrationBatcher } from './registration.batcher.js';
 import { LOCK_TIMEOUT_MS, promoteFromWaitlist, withLockTimeoutMapped } from './waitlist.js';
 
 type RegistrationRow = Selectable<RegistrationsTable>;
@@ -54,76 +54,47 @@ const waitlistCursor = z.tuple([z.number().int()]);
  * Nothing locks registrations first, so there is no deadlock between these paths.
  */
 export class RegistrationService {
-  constructor(private readonly deps: { db: Db; now?: () => Date }) {}
+  private readonly batcher: RegistrationBatcher;
+
+  constructor(private readonly deps: { db: Db; now?: () => Date }) {
+    this.batcher = new RegistrationBatcher({ db: deps.db, now: () => this.now() });
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
 
-  register(user: AuthUser, eventId: string): Promise<RegistrationOutcome> {
-    return this.locked(eventId, async (tx, event) => {
-      if (!isVisible(user, event)) throw eventNotFound();
-      if (event.status !== 'published')
+  /**
+   * Registers the caller: confirmed while seats last and nobody is waiting, otherwise waitlisted
+   * with a position. `register_for_event` (migration 0002) does the whole transaction
+   * server-side, in the lock order above, for a batch of concurrent callers at once.
+   */
+  async register(user: AuthUser, eventId: string): Promise<RegistrationOutcome> {
+    const row = await this.batcher.register(eventId, user);
+    switch (row.o_outcome) {
+      case 'not-found':
+        throw eventNotFound();
+      case 'event-draft':
+      case 'event-cancelled':
         throw new ConflictError(
-          `Registration is closed: the event is ${event.status}`,
-          `event-${event.status}`,
+          `Registration is closed: the event is ${row.o_outcome.slice(6)}`,
+          row.o_outcome,
         );
-      if (event.starts_at <= this.now())
+      case 'event-started':
         throw new ConflictError('Registration is closed: the event has started', 'event-started');
-
-      const existing = await tx
-        .selectFrom('registrations')
-        .selectAll()
-        .where('event_id', '=', eventId)
-        .where('user_id', '=', user.id)
-        .where('status', '<>', 'cancelled')
-        .executeTakeFirst();
-      if (existing) return { registration: await this.withPosition(tx, existing), created: false };
-
-      // A seat goes to a newcomer only when nobody is waiting for one.
-      const confirmed = event.confirmed_count < event.capacity && event.waitlist_count === 0;
-      const now = this.now();
-      const row = await tx
-        .insertInto('registrations')
-        .values({
-          id: newId(),
-          event_id: eventId,
-          user_id: user.id,
-          status: confirmed ? 'confirmed' : 'waitlisted',
-          waitlist_seq: confirmed ? null : sql<number>`nextval('registrations_waitlist_seq')`,
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const updated = await tx
-        .updateTable('events')
-        .set((eb) => ({
-          ...(confirmed
-            ? { confirmed_count: eb('confirmed_count', '+', 1) }
-            : { waitlist_count: eb('waitlist_count', '+', 1) }),
-          revision: eb('revision', '+', 1),
-          updated_at: now,
-        }))
-        .where('id', '=', eventId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const position = confirmed ? null : updated.waitlist_count;
-      await appendToOutbox(tx, [
-        domainMessage(confirmed ? 'registration.confirmed' : 'registration.waitlisted', eventId, {
-          registrationId: row.id,
-          eventId,
-          userId: user.id,
-          status: row.status,
-          position,
-          capacity: updated.capacity,
-          confirmedCount: updated.confirmed_count,
-          waitlistCount: updated.waitlist_count,
-          eventRevision: updated.revision,
-        }),
-      ]);
-      return { registration: toRegistration(row, position), created: true };
-    });
+    }
+    return {
+      created: row.o_outcome !== 'existing',
+      registration: {
+        id: row.o_registration_id!,
+        eventId,
+        userId: user.id,
+        status: row.o_status!,
+        position: row.o_position,
+        createdAt: row.o_created_at!.toISOString(),
+        updatedAt: row.o_updated_at!.toISOString(),
+      },
+    };
   }
 
   /** Cancels the caller's registration; a freed seat goes to the head of the waitlist at once. */
