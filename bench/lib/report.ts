@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const benchDir = fileURLToPath(new URL('..', import.meta.url));
+const benchDir = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 export interface Machine {
   cpu: string;

@@ -125,6 +125,30 @@ describe('registrations under contention: two API processes on PostgreSQL', () =
     expect(r).toMatchObject({ confirmed: CAPACITY, waitlisted: PEOPLE - CAPACITY - 10 });
   });
 
+  it('answers 503 with Retry-After, within the 3 s lock bound, while the event row is held elsewhere', async () => {
+    const eventId = await publishedEvent();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const holder = database.sql.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM events WHERE id = $1 FOR UPDATE', [eventId]);
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    const res = await call(0, 'POST', `/v1/events/${eventId}/registrations`, tokens[0]!);
+    const elapsed = Date.now() - started;
+    release();
+    await holder;
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as { code: string }).code).toBe('capacity-lock-timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(2_900);
+    expect(elapsed).toBeLessThan(6_000);
+    // Once the lock is free the same person gets through.
+    expect((await call(1, 'POST', `/v1/events/${eventId}/registrations`, tokens[0]!)).status).toBe(201);
+  });
+
   it('with clients that disconnect mid-request and retry with their Idempotency-Key: one registration each, no overbooking', async () => {
     const eventId = await publishedEvent();
     let aborted = 0;
