@@ -15,7 +15,13 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 async function boot(port: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'core-api/src/embedded.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -40,14 +46,21 @@ describe('embedded mode (npm start)', () => {
     const port = await freePort();
     const first = await boot(port);
     expect(first.output()).toContain(`running at http://localhost:${port}`);
-    expect(first.output()).toContain(`${DEMO_ACCOUNTS.user.email} / ${DEMO_ACCOUNTS.user.password}`);
+    expect(first.output()).toContain(
+      `${DEMO_ACCOUNTS.user.email} / ${DEMO_ACCOUNTS.user.password}`,
+    );
     const base = `http://127.0.0.1:${port}`;
-    const events = (await (await fetch(`${base}/v1/events?limit=100`)).json()) as { items: unknown[] };
+    const events = (await (await fetch(`${base}/v1/events?limit=100`)).json()) as {
+      items: unknown[];
+    };
     expect(events.items.length).toBe(100);
     const login = await fetch(`${base}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: DEMO_ACCOUNTS.admin.email, password: DEMO_ACCOUNTS.admin.password }),
+      body: JSON.stringify({
+        email: DEMO_ACCOUNTS.admin.email,
+        password: DEMO_ACCOUNTS.admin.password,
+      }),
     });
     expect(login.status).toBe(200);
     expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
@@ -59,7 +72,10 @@ describe('embedded mode (npm start)', () => {
     const again = await fetch(`${base}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: DEMO_ACCOUNTS.user.email, password: DEMO_ACCOUNTS.user.password }),
+      body: JSON.stringify({
+        email: DEMO_ACCOUNTS.user.email,
+        password: DEMO_ACCOUNTS.user.password,
+      }),
     });
     expect(again.status).toBe(200);
     expect(second.bootMs).toBeLessThan(first.bootMs);

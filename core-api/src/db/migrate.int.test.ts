@@ -25,7 +25,9 @@ it('npm run migrate applies every migration to an empty PostgreSQL database, and
     const first = run();
     expect(first.status, first.stderr).toBe(0);
     const db = createPgDatabase({ url: url.toString(), maxConnections: 1 });
-    const { rows } = await db.query<{ name: string }>('SELECT name FROM kysely_migration ORDER BY name');
+    const { rows } = await db.query<{ name: string }>(
+      'SELECT name FROM kysely_migration ORDER BY name',
+    );
     expect(rows.map((r) => r.name)).toEqual(Object.keys(migrations));
     await db.close();
     const second = run();

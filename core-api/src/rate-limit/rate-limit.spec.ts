@@ -1,5 +1,11 @@
 import type { Server } from 'node:http';
-import { createLogger, createMetricsRegistry, createServiceApp, finishServiceApp, listen } from '@platform/kit';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createServiceApp,
+  finishServiceApp,
+  listen,
+} from '@platform/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimits, type RateLimitStoreFactory } from './rate-limit.js';
 

@@ -146,7 +146,9 @@ describe('registrations under contention: two API processes on PostgreSQL', () =
     expect(elapsed).toBeGreaterThanOrEqual(2_900);
     expect(elapsed).toBeLessThan(6_000);
     // Once the lock is free the same person gets through.
-    expect((await call(1, 'POST', `/v1/events/${eventId}/registrations`, tokens[0]!)).status).toBe(201);
+    expect((await call(1, 'POST', `/v1/events/${eventId}/registrations`, tokens[0]!)).status).toBe(
+      201,
+    );
   });
 
   it('with clients that disconnect mid-request and retry with their Idempotency-Key: one registration each, no overbooking', async () => {
