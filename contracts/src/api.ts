@@ -100,6 +100,8 @@ export const eventSchema = z.object({
   confirmedCount: z.number().int(),
   waitlistCount: z.number().int(),
   status: eventStatus,
+  /** Increases with every change, counts included: the version of this representation. */
+  revision: z.number().int().positive(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
   publishedAt: isoDateTime.nullable(),

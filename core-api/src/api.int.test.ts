@@ -2,6 +2,8 @@ import { authSpec } from './auth/auth.http-spec.js';
 import { eventsSpec } from './events/events.http-spec.js';
 import { httpSpec } from './http/http.http-spec.js';
 import { idempotencySpec } from './idempotency/idempotency.http-spec.js';
+import { interactionsSpec } from './interactions/interactions.http-spec.js';
+import { liveSpec } from './live/live.http-spec.js';
 import { registrationsSpec } from './registrations/registrations.http-spec.js';
 
 /** The whole HTTP suite on the real PostgreSQL (`npm run test:integration`). */
@@ -10,3 +12,5 @@ eventsSpec('postgres');
 registrationsSpec('postgres');
 idempotencySpec('postgres');
 httpSpec('postgres');
+liveSpec('postgres');
+interactionsSpec('postgres');

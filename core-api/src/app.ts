@@ -13,6 +13,10 @@ import { eventRoutes } from './events/event.routes.js';
 import { EventService } from './events/event.service.js';
 import { finishRoutes, type RouteContext } from './http/route.js';
 import { idempotency } from './idempotency/idempotency.middleware.js';
+import { interactionRoutes } from './interactions/interaction.routes.js';
+import type { InteractionService } from './interactions/interaction.service.js';
+import type { LiveHub } from './live/live.hub.js';
+import { liveRoutes } from './live/live.routes.js';
 import { createOpenApiRegistry, serveOpenApi } from './openapi/openapi.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limit/rate-limit.js';
 import { registrationRoutes } from './registrations/registration.routes.js';
@@ -27,6 +31,9 @@ export interface AppDeps {
   adminEmails: readonly string[];
   cookieSecure: boolean;
   rateLimits: RateLimitSettings;
+  /** Fans NATS domain messages out to SSE connections. */
+  live: LiveHub;
+  interactions: InteractionService;
   /** Directory of the built web app to serve at `/` (embedded mode). */
   webRoot?: string;
   now?: () => Date;
@@ -38,6 +45,8 @@ export function createApp(deps: AppDeps): Express {
     logger: deps.logger,
     metrics: deps.metrics,
     readiness: [{ name: 'database', check: () => deps.sql.query('SELECT 1') }],
+    // 500 interactions of a few hundred bytes each.
+    bodyLimits: { '/v1/interactions': '512kb' },
   });
 
   const tokens = new AccessTokens(deps.jwtSecret);
@@ -58,6 +67,8 @@ export function createApp(deps: AppDeps): Express {
   authRoutes(context, { auth, limits, cookieSecure: deps.cookieSecure });
   eventRoutes(context, events);
   registrationRoutes(context, registrations);
+  liveRoutes(context, { events, hub: deps.live });
+  interactionRoutes(context, deps.interactions);
   finishRoutes(context);
   app.use(router);
   serveOpenApi(app, registry);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServiceContext, listen, loadConfig } from '@platform/kit';
+import { createMemoryLog } from '@platform/kit/messaging';
 import {
   createKysely,
   createPgDatabase,
@@ -14,6 +15,9 @@ import { embeddedConfigSchema } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { Database } from './db/schema.js';
 import { startHousekeeping } from './housekeeping/housekeeping.js';
+import { InteractionService } from './interactions/interaction.service.js';
+import { LiveHub } from './live/live.hub.js';
+import { OutboxRelay } from './outbox/outbox.relay.js';
 import { memoryStores } from './rate-limit/rate-limit.js';
 import { DEMO_ACCOUNTS, seedDemoData } from './seed/demo-data.js';
 
@@ -33,8 +37,28 @@ ctx.shutdown.add('database', () => sqlDb.close());
 await migrateToLatest(sqlDb, migrations, { logger: ctx.logger });
 const db = createKysely<Database>(sqlDb);
 
+// The two message logs, in memory: the NATS side (subjects, one order) and the Kafka side.
+const natsLog = createMemoryLog({ partitions: 1, logger: ctx.logger });
+const kafkaLog = createMemoryLog({ logger: ctx.logger });
+ctx.shutdown.add('message logs', async () => {
+  await natsLog.close();
+  await kafkaLog.close();
+});
+
 if (config.SEED) await seedDemoData(db, { logger: ctx.logger });
 
+const relay = new OutboxRelay({
+  db,
+  sql: sqlDb,
+  log: natsLog,
+  logger: ctx.logger,
+  metrics: ctx.metrics,
+});
+await relay.start();
+ctx.shutdown.add('outbox relay', () => relay.stop());
+const live = new LiveHub({ log: natsLog, logger: ctx.logger, metrics: ctx.metrics });
+await live.start();
+ctx.shutdown.add('live hub', () => live.stop());
 ctx.shutdown.add('housekeeping', startHousekeeping(db, ctx.logger));
 const webRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 const app = createApp({
@@ -47,6 +71,8 @@ const app = createApp({
   cookieSecure: config.COOKIE_SECURE,
   rateLimits: { enabled: config.RATE_LIMIT, stores: memoryStores },
   webRoot,
+  live,
+  interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
 });
 await listen(app, {
   port: config.PORT,

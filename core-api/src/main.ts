@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createRedis, createServiceContext, listen, loadConfig } from '@platform/kit';
+import { streams, topics } from '@platform/contracts';
+import { createKafkaLog, createNatsLog } from '@platform/kit/messaging';
 import { createKysely, createPgDatabase } from '@platform/kit/sql';
 import { createApp } from './app.js';
 import { coreApiConfigSchema } from './config.js';
 import type { Database } from './db/schema.js';
 import { startHousekeeping } from './housekeeping/housekeeping.js';
+import { InteractionService } from './interactions/interaction.service.js';
+import { LiveHub } from './live/live.hub.js';
+import { OutboxRelay } from './outbox/outbox.relay.js';
 import { redisStores } from './rate-limit/rate-limit.js';
 
 /** Composition root of core-api in production mode (`npm run start:core-api`). */
@@ -29,6 +34,40 @@ if (!config.JWT_SECRET) {
   );
 }
 
+// JetStream for domain messages (outbox relay out, live updates in); Kafka for interactions.
+const natsLog = await createNatsLog({
+  url: config.NATS_URL,
+  name: 'core-api',
+  streams: [
+    {
+      name: streams.platform.name,
+      subjects: [...streams.platform.subjects],
+      duplicateWindowMs: 120_000,
+    },
+  ],
+  logger: ctx.logger,
+});
+ctx.shutdown.add('nats', () => natsLog.close());
+const kafkaLog = await createKafkaLog({
+  brokers: config.KAFKA_BROKERS,
+  clientId: 'core-api',
+  logger: ctx.logger,
+  topics: [{ name: topics.interactions, partitions: 6 }],
+});
+ctx.shutdown.add('kafka', () => kafkaLog.close());
+
+const relay = new OutboxRelay({
+  db,
+  sql: sqlDb,
+  log: natsLog,
+  logger: ctx.logger,
+  metrics: ctx.metrics,
+});
+await relay.start();
+ctx.shutdown.add('outbox relay', () => relay.stop());
+const live = new LiveHub({ log: natsLog, logger: ctx.logger, metrics: ctx.metrics });
+await live.start();
+ctx.shutdown.add('live hub', () => live.stop());
 ctx.shutdown.add('housekeeping', startHousekeeping(db, ctx.logger));
 const app = createApp({
   sql: sqlDb,
@@ -39,6 +78,8 @@ const app = createApp({
   adminEmails: config.ADMIN_EMAILS,
   cookieSecure: config.COOKIE_SECURE,
   rateLimits: { enabled: config.RATE_LIMIT, stores: redisStores(redis) },
+  live,
+  interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
 });
 await listen(app, {
   port: config.PORT,

@@ -18,6 +18,7 @@ export const toEvent = (row: EventRow): Event => ({
   confirmedCount: row.confirmed_count,
   waitlistCount: row.waitlist_count,
   status: row.status,
+  revision: row.revision,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   publishedAt: row.published_at?.toISOString() ?? null,

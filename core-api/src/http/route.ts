@@ -27,6 +27,8 @@ export interface RouteResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The handler wrote the response itself (a stream): send nothing more. */
+  streamed?: boolean;
 }
 
 export interface RouteDefinition<P, Q, B, A extends Auth> {
@@ -47,6 +49,8 @@ export interface RouteDefinition<P, Q, B, A extends Auth> {
     {
       description: string;
       schema?: z.ZodType;
+      /** Defaults to application/json. */
+      contentType?: string;
       /** OpenAPI links: which operations take a value of this response (for clients and fuzzers). */
       links?: Record<string, { operationId: string; parameters: Record<string, string> }>;
     }
@@ -134,7 +138,9 @@ export function defineRoute<
   for (const [status, r] of Object.entries(def.responses)) {
     responses[status] = {
       description: r.description,
-      ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+      ...(r.schema
+        ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
+        : {}),
       ...(r.links ? { links: r.links } : {}),
     };
   }
@@ -187,6 +193,7 @@ export function defineRoute<
       res,
     } as RouteInput<P, Q, B, A>;
     const result = await def.handler(input);
+    if (result.streamed) return;
     res.status(result.status).set(result.headers ?? {});
     if (result.body === undefined) res.end();
     else res.json(result.body);

@@ -8,10 +8,14 @@ import {
   migrateToLatest,
   type SqlDatabase,
 } from '@platform/kit/sql';
+import { createMemoryLog, type MessageLog } from '@platform/kit/messaging';
 import { createApp } from '../app.js';
 import type { Db } from '../db/db.js';
 import { migrations } from '../db/migrations/index.js';
 import type { Database } from '../db/schema.js';
+import { InteractionService } from '../interactions/interaction.service.js';
+import { LiveHub } from '../live/live.hub.js';
+import { OutboxRelay } from '../outbox/outbox.relay.js';
 import { memoryStores, type RateLimitSettings } from '../rate-limit/rate-limit.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -49,6 +53,10 @@ export interface TestApi {
   db: Db;
   sql: SqlDatabase;
   jwtSecret: string;
+  /** The NATS side (in memory): the relay publishes here, the live hub reads here. */
+  natsLog: MessageLog;
+  /** The Kafka side (in memory): interactions are produced here. */
+  kafkaLog: MessageLog;
   close(): Promise<void>;
 }
 
@@ -56,9 +64,11 @@ export interface TestApiOptions {
   adminEmails?: string[];
   rateLimits?: Partial<RateLimitSettings>;
   now?: () => Date;
+  /** Run the outbox relay (for tests of what reaches NATS: live updates, the relay itself). */
+  withRelay?: boolean;
 }
 
-/** core-api on an ephemeral port over a fresh database. */
+/** core-api on an ephemeral port over a fresh database, with in-memory message logs. */
 export async function startTestApi(
   backend: Backend,
   options: TestApiOptions = {},
@@ -67,16 +77,27 @@ export async function startTestApi(
   const db = createKysely<Database>(database.sql);
   const logger = createLogger({ service: 'core-api-test', level: 'silent' });
   const jwtSecret = randomBytes(32).toString('hex');
+  const metrics = createMetricsRegistry('core-api-test');
+  const natsLog = createMemoryLog({ partitions: 1 });
+  const kafkaLog = createMemoryLog();
+  const live = new LiveHub({ log: natsLog, logger, metrics });
+  await live.start();
+  const relay = options.withRelay
+    ? new OutboxRelay({ db, sql: database.sql, log: natsLog, logger, metrics, pollIntervalMs: 500 })
+    : undefined;
+  await relay?.start();
   const app = createApp({
     sql: database.sql,
     db,
     logger,
-    metrics: createMetricsRegistry('core-api-test'),
+    metrics,
     jwtSecret,
     adminEmails: options.adminEmails ?? ['admin@example.com'],
     cookieSecure: true,
     rateLimits: { enabled: false, stores: memoryStores, ...options.rateLimits },
     now: options.now,
+    live,
+    interactions: new InteractionService({ log: kafkaLog, metrics, now: options.now }),
   });
   const server: Server = await listen(app, { port: 0, host: '127.0.0.1', logger });
   const { port } = server.address() as { port: number };
@@ -85,11 +106,16 @@ export async function startTestApi(
     db,
     sql: database.sql,
     jwtSecret,
+    natsLog,
+    kafkaLog,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await relay?.stop();
+      await live.stop();
+      await Promise.all([natsLog.close(), kafkaLog.close()]);
       await database.drop();
     },
   };

@@ -16,6 +16,8 @@ export interface ServiceAppOptions {
   readiness?: ReadinessCheck[];
   /** Largest JSON body accepted; larger gets 413 problem+json. */
   bodyLimit?: string;
+  /** Larger limits for specific paths (exact match), e.g. batched ingest endpoints. */
+  bodyLimits?: Record<string, string>;
 }
 
 /**
@@ -30,7 +32,14 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.set('query parser', 'simple');
   app.use(httpMetrics(options.metrics));
   app.use(requestLogger(options.logger));
-  app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
+  const json = express.json({ limit: options.bodyLimit ?? '100kb', strict: true });
+  const larger = new Map(
+    Object.entries(options.bodyLimits ?? {}).map(([path, limit]) => [
+      path,
+      express.json({ limit, strict: true }),
+    ]),
+  );
+  app.use((req, res, next) => (larger.get(req.path) ?? json)(req, res, next));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

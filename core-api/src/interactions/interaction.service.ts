@@ -1,0 +1,119 @@
+import { topics, type Interaction, type InteractionInput } from '@platform/contracts';
+import {
+  Counter,
+  newId,
+  ServiceUnavailableError,
+  ValidationError,
+  type Registry,
+} from '@platform/kit';
+import type { MessageLog } from '@platform/kit/messaging';
+import type { AuthUser } from '../auth/auth.types.js';
+
+/** How far an interaction's own clock may be from ours. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+export const MAX_AGE_MS = 24 * 3_600_000;
+
+export interface InteractionServiceDeps {
+  /** The Kafka side (`interactions.v1`), or the in-memory log in embedded mode. */
+  log: MessageLog;
+  metrics: Registry;
+  /** Interactions being produced at once before we answer 503 instead of buffering more. */
+  maxInFlight?: number;
+  now?: () => Date;
+}
+
+/**
+ * Interactions ingest: validated, stamped with an id, the receive time and the user, produced to
+ * `interactions.v1` keyed by user (or session, when signed out) so one person's stream stays in
+ * order. Memory is bounded: past `maxInFlight` interactions waiting for Kafka, callers get 503
+ * with Retry-After rather than a growing buffer.
+ */
+export class InteractionService {
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly accepted: Counter;
+  private readonly rejected: Counter;
+
+  constructor(private readonly deps: InteractionServiceDeps) {
+    this.maxInFlight = deps.maxInFlight ?? 50_000;
+    this.accepted = new Counter({
+      name: 'interactions_accepted_total',
+      help: 'Interactions produced to interactions.v1, by type',
+      labelNames: ['type'] as const,
+      registers: [deps.metrics],
+    });
+    this.rejected = new Counter({
+      name: 'interactions_rejected_total',
+      help: 'Interactions refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [deps.metrics],
+    });
+  }
+
+  async record(inputs: InteractionInput[], user: AuthUser | undefined): Promise<Interaction[]> {
+    const now = this.deps.now?.() ?? new Date();
+    const errors = inputs.flatMap((input, i) => {
+      const at = new Date(input.occurredAt).getTime();
+      if (at > now.getTime() + MAX_FUTURE_SKEW_MS)
+        return [
+          {
+            path: `body.interactions.${i}.occurredAt`,
+            message: 'is more than 5 minutes in the future',
+          },
+        ];
+      if (at < now.getTime() - MAX_AGE_MS)
+        return [
+          {
+            path: `body.interactions.${i}.occurredAt`,
+            message: 'is more than 24 hours in the past',
+          },
+        ];
+      return [];
+    });
+    if (errors.length > 0) {
+      this.rejected.inc({ reason: 'timestamp' }, errors.length);
+      throw new ValidationError(errors);
+    }
+    if (this.inFlight + inputs.length > this.maxInFlight) {
+      this.rejected.inc({ reason: 'backpressure' }, inputs.length);
+      throw new ServiceUnavailableError(
+        'Interactions are arriving faster than we can store them',
+        1,
+        'ingest-backpressure',
+      );
+    }
+    const interactions: Interaction[] = inputs.map((input) => ({
+      id: newId(),
+      type: input.type,
+      eventId: input.eventId ?? null,
+      query: input.query ?? null,
+      position: input.position ?? null,
+      resultCount: input.resultCount ?? null,
+      occurredAt: new Date(input.occurredAt).toISOString(),
+      receivedAt: now.toISOString(),
+      sessionId: input.sessionId,
+      userId: user?.id ?? null,
+    }));
+    this.inFlight += interactions.length;
+    try {
+      await this.deps.log.publish(
+        interactions.map((interaction) => ({
+          topic: topics.interactions,
+          key: interaction.userId ?? interaction.sessionId,
+          value: Buffer.from(JSON.stringify(interaction)),
+          headers: { origin: 'core-api', 'message-type': `interaction.${interaction.type}` },
+        })),
+      );
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        `Could not store interactions: ${(error as Error).message}`,
+        2,
+        'ingest-unavailable',
+      );
+    } finally {
+      this.inFlight -= interactions.length;
+    }
+    for (const interaction of interactions) this.accepted.inc({ type: interaction.type });
+    return interactions;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './message-log.port.js';
+export * from './memory.adapter.js';
+export * from './nats.adapter.js';
+export * from './kafka.adapter.js';
