@@ -34,15 +34,14 @@ export class LiveHub {
       instanceId?: string;
     },
   ) {
-    const hub = this;
     this.connections = new Gauge({
       name: 'live_connections',
       help: 'Open Server-Sent Events connections',
       registers: [deps.metrics],
-      collect() {
+      collect: () => {
         let n = 0;
-        for (const set of hub.listeners.values()) n += set.size;
-        this.set(n);
+        for (const set of this.listeners.values()) n += set.size;
+        this.connections.set(n);
       },
     });
   }

@@ -65,16 +65,16 @@ export class OutboxRelay {
       help: 'Relay rounds that failed (broker or database unavailable)',
       registers: [deps.metrics],
     });
-    const relay = this;
     this.backlog = new Gauge({
       name: 'outbox_backlog_messages',
       help: 'Outbox messages not yet published',
       registers: [deps.metrics],
-      async collect() {
-        const stats = await relay.stats().catch(() => undefined);
+      // Measured at scrape time: the database is the truth, whichever instance relays.
+      collect: async () => {
+        const stats = await this.stats().catch(() => undefined);
         if (stats) {
-          this.set(stats.backlog);
-          relay.lag.set(stats.oldestAgeSeconds);
+          this.backlog.set(stats.backlog);
+          this.lag.set(stats.oldestAgeSeconds);
         }
       },
     });
