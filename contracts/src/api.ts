@@ -164,3 +164,26 @@ export type Attendee = z.infer<typeof attendeeSchema>;
 export const attendeesQuerySchema = pageQuerySchema.extend({
   status: z.enum(['confirmed', 'waitlisted']).default('confirmed'),
 });
+
+/** What `GET /v1/events/:id/live` streams: an event's seats as of one revision. */
+export const capacityUpdateSchema = z.object({
+  eventId: uuidv7,
+  revision: z.number().int().positive(),
+  capacity: z.number().int(),
+  confirmedCount: z.number().int(),
+  waitlistCount: z.number().int(),
+  status: eventStatus,
+});
+export type CapacityUpdate = z.infer<typeof capacityUpdateSchema>;
+
+/** One Server-Sent Event of that stream, as clients parse it. */
+export const capacityEventSchema = z.object({
+  event: z.literal('capacity'),
+  id: z.string().regex(/^\d+$/).describe('The event revision; send it back as Last-Event-ID'),
+  data: z
+    .string()
+    .describe(
+      'JSON of a capacity update: eventId, revision, capacity, confirmedCount, waitlistCount, status',
+    ),
+  retry: z.number().int().optional(),
+});

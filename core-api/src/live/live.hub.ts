@@ -1,16 +1,13 @@
-import { anyEnvelopeSchema, domainMessageSchema, streams } from '@platform/contracts';
+import {
+  anyEnvelopeSchema,
+  domainMessageSchema,
+  streams,
+  type CapacityUpdate,
+} from '@platform/contracts';
 import { Gauge, newId, type Logger, type Registry } from '@platform/kit';
 import type { MessageLog, Subscription } from '@platform/kit/messaging';
 
-/** What a live page shows: an event's seats, as of one revision of the event. */
-export interface CapacityUpdate {
-  eventId: string;
-  revision: number;
-  capacity: number;
-  confirmedCount: number;
-  waitlistCount: number;
-  status: 'draft' | 'published' | 'cancelled';
-}
+export type { CapacityUpdate } from '@platform/contracts';
 
 type Listener = (update: CapacityUpdate) => void;
 

@@ -17,7 +17,11 @@ describe('backbone through two core-api processes (PostgreSQL, NATS, Kafka)', ()
   let apis: ApiProcess[] = [];
   beforeAll(async () => {
     database = await freshDatabase('postgres');
-    const env = { DATABASE_URL: database.url!, JWT_SECRET: randomBytes(32).toString('hex'), RATE_LIMIT: 'off' };
+    const env = {
+      DATABASE_URL: database.url!,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      RATE_LIMIT: 'off',
+    };
     apis = await Promise.all([startApiProcess(env), startApiProcess(env)]);
   }, 120_000);
   afterAll(async () => {
@@ -28,8 +32,13 @@ describe('backbone through two core-api processes (PostgreSQL, NATS, Kafka)', ()
   it('streams seats changed on one instance to a watcher on the other', async () => {
     const organizer = new TestClient(apis[0]!.base);
     await organizer.signUp(uniqueEmail('organizer'));
-    const event = (await organizer.post('/v1/events', futureEvent({ capacity: 2 }))).body as { id: string; revision: number };
-    const published = (await organizer.post(`/v1/events/${event.id}/publish`)).body as { revision: number };
+    const event = (await organizer.post('/v1/events', futureEvent({ capacity: 2 }))).body as {
+      id: string;
+      revision: number;
+    };
+    const published = (await organizer.post(`/v1/events/${event.id}/publish`)).body as {
+      revision: number;
+    };
 
     const controller = new AbortController();
     const res = await fetch(`${apis[1]!.base}/v1/events/${event.id}/live`, {
@@ -43,7 +52,8 @@ describe('backbone through two core-api processes (PostgreSQL, NATS, Kafka)', ()
       try {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           buffer += decoder.decode(chunk, { stream: true });
-          for (const line of buffer.split('\n')) if (line.startsWith('data: ')) seen.push(JSON.parse(line.slice(6)));
+          for (const line of buffer.split('\n'))
+            if (line.startsWith('data: ')) seen.push(JSON.parse(line.slice(6)));
           buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
         }
       } catch {
@@ -56,14 +66,20 @@ describe('backbone through two core-api processes (PostgreSQL, NATS, Kafka)', ()
       await person.signUp(uniqueEmail());
       expect((await person.post(`/v1/events/${event.id}/registrations`)).status).toBe(201);
     }
-    await expect.poll(() => seen.at(-1), { timeout: 15_000 }).toMatchObject({ confirmedCount: 2, waitlistCount: 1 });
+    await expect
+      .poll(() => seen.at(-1), { timeout: 15_000 })
+      .toMatchObject({ confirmedCount: 2, waitlistCount: 1 });
     controller.abort();
     await reading;
   });
 
   it('produces interactions posted to either instance to Kafka interactions.v1', async () => {
     const logger = createLogger({ service: 'backbone-test', level: 'silent' });
-    const kafka = await createKafkaLog({ brokers: process.env.KAFKA_BROKERS?.split(',') ?? [...localDefaults.kafkaBrokers], clientId: 'backbone-test', logger });
+    const kafka = await createKafkaLog({
+      brokers: process.env.KAFKA_BROKERS?.split(',') ?? [...localDefaults.kafkaBrokers],
+      clientId: 'backbone-test',
+      logger,
+    });
     const sessionId = `session-${randomBytes(6).toString('hex')}`;
     const mine: string[] = [];
     const sub = await kafka.consume({
@@ -72,7 +88,10 @@ describe('backbone through two core-api processes (PostgreSQL, NATS, Kafka)', ()
       from: 'end',
       handle: async (batch) => {
         for (const d of batch) {
-          const v = JSON.parse(Buffer.from(d.value).toString()) as { sessionId: string; type: string };
+          const v = JSON.parse(Buffer.from(d.value).toString()) as {
+            sessionId: string;
+            type: string;
+          };
           if (v.sessionId === sessionId) mine.push(v.type);
           d.ack();
         }

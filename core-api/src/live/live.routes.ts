@@ -1,5 +1,4 @@
-import { idParamsSchema } from '@platform/contracts';
-import { z } from 'zod';
+import { capacityEventSchema, idParamsSchema } from '@platform/contracts';
 import type { EventService } from '../events/event.service.js';
 import { defineRoute, type RouteContext } from '../http/route.js';
 import type { CapacityUpdate, LiveHub } from './live.hub.js';
@@ -27,7 +26,7 @@ export function liveRoutes(
     responses: {
       200: {
         description: 'An event stream: `event: capacity` with JSON data, `id` = event revision',
-        schema: z.string(),
+        schema: capacityEventSchema,
         contentType: 'text/event-stream',
       },
     },

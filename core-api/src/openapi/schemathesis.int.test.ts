@@ -53,6 +53,8 @@ describe('schemathesis against /openapi.json of a live core-api on PostgreSQL', 
 
   it('finds no server error and no response that breaks the documented schema, status codes or headers', async () => {
     const args = [
+      '--config-file',
+      fileURLToPath(new URL('./schemathesis.toml', import.meta.url)),
       'run',
       `${api.base}/openapi.json`,
       '--header',
