@@ -3,3 +3,4 @@ export * from './envelope.js';
 export * from './domain.js';
 export * from './interactions.js';
 export * from './api.js';
+export * from './analytics.js';

@@ -1,0 +1,3 @@
+import { describeReplayContract } from './replay.contract.js';
+
+describeReplayContract('clickhouse');

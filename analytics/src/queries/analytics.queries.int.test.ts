@@ -1,0 +1,3 @@
+import { describeQueriesContract } from './queries.contract.js';
+
+describeQueriesContract('clickhouse');

@@ -1,0 +1,328 @@
+/**
+ * `npm run bench:analytics`: the analytics stream processor against the real Kafka and the
+ * ClickHouse server on this machine (needs `npm run services:up`).
+ *
+ * 1. Backlog: 1.8 million interactions of about 300 bytes JSON are produced to a topic of this
+ *    run's own (4 partitions); the stream processor (the production wiring, in a child process,
+ *    the same script the kill -9 test uses) drains them through the windows into ClickHouse.
+ *    Sustained events/s is measured between 10% and 90% of the backlog, from the group's
+ *    committed offsets, which move only after ClickHouse has the data. Peak RSS of the child.
+ * 2. Reference in the same run: a bare kafkajs consumer (eachBatch, no processing) reads the same
+ *    backlog; the processor's rate over it is the ceiling ratio.
+ * 3. Freshness: 200,000 more interactions produced live at a fixed rate while the processor
+ *    runs; every 100 ms one of them is a probe with an event id of its own, and a poller looks
+ *    for each probe's row in the one-minute window table. Freshness = first seen - produced.
+ * Finally the one-minute table is checked to hold every interaction exactly once.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createClickHouseStore, migrate } from '@platform/analytics';
+import { createKafka, localDefaults, seededRandom } from '@platform/kit';
+import { createKafkaLog, type OutgoingMessage } from '@platform/kit/messaging';
+import pino from 'pino';
+import {
+  describeMachine,
+  machine,
+  percentile,
+  progress,
+  round,
+  updateReadme,
+  writeResult,
+} from './lib/report.js';
+
+// BENCH_BACKLOG / BENCH_LIVE shrink the run for a quick look; the published figures use these.
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_800_000);
+const LIVE = Number(process.env.BENCH_LIVE ?? 200_000);
+const LIVE_RATE = 10_000;
+const PROBE_EVERY_MS = 100;
+const PARTITIONS = 4;
+const MAX_BATCH = 5_000;
+const WINDOW_S = 60;
+const DELAY_S = 10;
+
+const brokers = (process.env.KAFKA_BROKERS ?? localDefaults.kafkaBrokers.join(',')).split(',');
+const clickhouseUrl = process.env.CLICKHOUSE_URL ?? localDefaults.clickhouseUrl;
+const logger = pino({ level: 'warn' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const prefix = `bench-analytics-${run}`;
+const names = { interactions: `${prefix}.interactions`, domain: `${prefix}.domain` };
+const group = `${prefix}-group`;
+const database = `bench_analytics_${run}`;
+const script = fileURLToPath(
+  new URL('../analytics/src/testing/consumer.process.ts', import.meta.url),
+);
+
+// A realistic interaction: ids are UUIDv7, about 300 bytes of JSON each.
+const random = seededRandom(2024);
+const hex = (n: number) =>
+  Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
+const uuid = (time: number) => {
+  const ts = time.toString(16).padStart(12, '0');
+  return `${ts.slice(0, 8)}-${ts.slice(8)}-7${hex(3)}-${'89ab'[Math.floor(random() * 4)]}${hex(3)}-${hex(12)}`;
+};
+const events = Array.from({ length: 2_000 }, () => uuid(Date.now() - 86_400_000));
+const users = Array.from({ length: 100_000 }, () => uuid(Date.now() - 86_400_000));
+const types = ['impression', 'impression', 'impression', 'view', 'view', 'click', 'share'];
+const encoder = new TextEncoder();
+
+function interaction(now: number, eventId?: string): OutgoingMessage {
+  const signedIn = random() < 0.7;
+  const user = users[Math.floor(random() * users.length)]!;
+  const sessionId = `s-${user.slice(-12)}-${hex(8)}`;
+  const body = {
+    id: uuid(now),
+    type: eventId ? 'view' : types[Math.floor(random() * types.length)],
+    eventId: eventId ?? events[Math.floor(random() * events.length)],
+    query: null,
+    position: Math.floor(random() * 50),
+    resultCount: null,
+    occurredAt: new Date(now - Math.floor(random() * 2_000)).toISOString(),
+    receivedAt: new Date(now).toISOString(),
+    sessionId,
+    userId: signedIn ? user : null,
+  };
+  return {
+    topic: names.interactions,
+    key: body.userId ?? sessionId,
+    value: encoder.encode(JSON.stringify(body)),
+    headers: {},
+  };
+}
+
+const admin = createKafka({ brokers, clientId: 'bench-analytics', logger }).admin();
+await admin.connect();
+const log = await createKafkaLog({
+  brokers,
+  clientId: 'bench-analytics',
+  logger,
+  topics: [
+    { name: names.interactions, partitions: PARTITIONS },
+    { name: names.domain, partitions: 1 },
+    { name: `${names.interactions}.dlq`, partitions: 1 },
+  ],
+});
+const store = await createClickHouseStore({ url: clickhouseUrl, database });
+await migrate(store);
+const version = await store.serverVersion();
+
+const committed = async (topic: string) => {
+  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return offsets!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+};
+
+let child: ReturnType<typeof spawn> | undefined;
+// However the bench ends, the processor it started must not outlive it.
+process.on('exit', () => child?.kill('SIGKILL'));
+try {
+  progress(`producing ${BACKLOG.toLocaleString()} interactions to ${names.interactions}`);
+  let bytes = 0;
+  const produceStart = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < BACKLOG; i += 10_000) {
+    const now = Date.now();
+    const chunk = Array.from({ length: Math.min(10_000, BACKLOG - i) }, () => interaction(now));
+    for (const m of chunk) bytes += m.value.length;
+    inFlight.push(log.publish(chunk));
+    if (inFlight.length >= 8) await inFlight.shift();
+    if (i % 200_000 === 0) progress(`  ${i.toLocaleString()}`);
+  }
+  await Promise.all(inFlight);
+  const produceS = (performance.now() - produceStart) / 1000;
+  const meanBytes = bytes / BACKLOG;
+  progress(`  ${round(BACKLOG / produceS, 0)} msg/s, ${round(meanBytes, 0)} bytes each`);
+
+  progress('reference: a bare kafkajs consumer (eachBatch, no processing) over the same topic');
+  const raw = createKafka({ brokers, clientId: 'bench-analytics-raw', logger }).consumer({
+    groupId: `${prefix}-raw`,
+    maxWaitTimeInMs: 500,
+  });
+  await raw.connect();
+  await raw.subscribe({ topics: [names.interactions], fromBeginning: true });
+  let rawCount = 0;
+  let rawFirst = 0;
+  let rawLast = 0;
+  await raw.run({
+    eachBatch: async ({ batch }) => {
+      if (rawFirst === 0) rawFirst = performance.now();
+      rawCount += batch.messages.length;
+      rawLast = performance.now();
+    },
+  });
+  while (rawCount < BACKLOG) await sleep(50);
+  await raw.disconnect();
+  const rawRate = BACKLOG / ((rawLast - rawFirst) / 1000);
+  progress(`  ${round(rawRate, 0)} msg/s`);
+
+  progress('phase 1: the stream processor drains the backlog (child process)');
+  child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: {
+      ...process.env,
+      CLICKHOUSE_URL: clickhouseUrl,
+      CLICKHOUSE_DATABASE: database,
+      KAFKA_BROKERS: brokers.join(','),
+      TEST_GROUP: group,
+      TEST_TOPIC_PREFIX: prefix,
+      ANALYTICS_MAX_BATCH: String(MAX_BATCH),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const pid = child.pid!;
+  const samples: { t: number; n: number }[] = [];
+  const drainStart = performance.now();
+  for (;;) {
+    const n = await committed(names.interactions);
+    samples.push({ t: performance.now(), n });
+    if (n >= BACKLOG) break;
+    if (performance.now() - drainStart > 20 * 60_000) throw new Error('backlog not drained');
+    if (samples.length % 20 === 0) progress(`  ${n.toLocaleString()}/${BACKLOG.toLocaleString()}`);
+    await sleep(250);
+  }
+  const at = (share: number) => samples.find((s) => s.n >= share * BACKLOG)!;
+  const p10 = at(0.1);
+  const p90 = at(0.9) === p10 ? samples.at(-1)! : at(0.9);
+  const sustained = (p90.n - p10.n) / ((p90.t - p10.t) / 1000);
+  progress(`  sustained ${round(sustained, 0)} events/s (10% -> 90% of the backlog)`);
+
+  progress(`phase 2: ${LIVE.toLocaleString()} live interactions at ${LIVE_RATE}/s with probes`);
+  const probes = new Map<string, { producedAt: number; seenAt?: number }>();
+  let polling = true;
+  // Its failure is awaited below, never left unhandled.
+  const poller = (async () => {
+    while (polling || [...probes.values()].some((p) => p.seenAt === undefined)) {
+      const waiting = [...probes].filter(([, p]) => p.seenAt === undefined).map(([id]) => id);
+      if (waiting.length > 0) {
+        const rows = await store.query<{ event_id: string }>(
+          'SELECT DISTINCT event_id FROM interaction_windows_1m WHERE has({ids:Array(String)}, event_id)',
+          { ids: waiting },
+        );
+        const now = Date.now();
+        for (const r of rows) probes.get(r.event_id)!.seenAt = now;
+      }
+      await sleep(50);
+    }
+  })().catch((error: unknown) => {
+    polling = false;
+    throw error;
+  });
+  poller.catch(() => undefined);
+  const liveStart = Date.now();
+  let sent = 0;
+  let nextProbe = liveStart;
+  const sends: Promise<unknown>[] = [];
+  while (sent < LIVE) {
+    const due = Math.min(LIVE, Math.floor(((Date.now() - liveStart) * LIVE_RATE) / 1000));
+    const chunk: OutgoingMessage[] = [];
+    const now = Date.now();
+    while (sent < due) {
+      if (now >= nextProbe) {
+        const probe = uuid(now);
+        probes.set(probe, { producedAt: now });
+        chunk.push(interaction(now, probe));
+        nextProbe += PROBE_EVERY_MS;
+      } else chunk.push(interaction(now));
+      sent++;
+    }
+    if (chunk.length) sends.push(log.publish(chunk));
+    await sleep(5);
+  }
+  await Promise.all(sends);
+  const liveEnd = Date.now();
+  while ((await committed(names.interactions)) < BACKLOG + LIVE) await sleep(100);
+  polling = false;
+  await poller;
+  const freshness = [...probes.values()].map((p) => p.seenAt! - p.producedAt).sort((a, b) => a - b);
+  const peakRssMiB =
+    Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child!.once('exit', resolve));
+  child = undefined;
+
+  progress('checking the one-minute table against what was produced');
+  const [check] = await store.query<{ interactions: number }>(
+    'SELECT uniqExactMerge(interactions) AS interactions FROM interaction_windows_1m',
+  );
+  const exact = Number(check!.interactions) === BACKLOG + LIVE;
+
+  const ratio = sustained / rawRate;
+  const p50 = percentile(freshness, 50);
+  const p99 = percentile(freshness, 99);
+  const freshnessTargetMs = (WINDOW_S + DELAY_S + 2) * 1000;
+  const result = {
+    benchmark: 'analytics',
+    machine: machine(),
+    setup: {
+      backlog: BACKLOG,
+      live: LIVE,
+      liveRatePerS: LIVE_RATE,
+      partitions: PARTITIONS,
+      maxBatch: MAX_BATCH,
+      meanInteractionBytes: round(meanBytes, 0),
+      clickhouse: version.text,
+      processor: 'analytics/src/testing/consumer.process.ts (startAnalyticsService), child process',
+    },
+    produce: { messagesPerS: round(BACKLOG / produceS, 0) },
+    reference: { rawKafkajsConsumePerS: round(rawRate, 0) },
+    processor: {
+      sustainedEventsPerS: round(sustained, 0),
+      drainSeconds: round((samples.at(-1)!.t - drainStart) / 1000, 1),
+      peakRssMiB: round(peakRssMiB, 0),
+      ratioToRawConsume: round(ratio, 3),
+    },
+    freshness: {
+      probes: freshness.length,
+      liveSeconds: round((liveEnd - liveStart) / 1000, 1),
+      p50Ms: round(p50, 0),
+      p99Ms: round(p99, 0),
+      maxMs: round(freshness.at(-1)!, 0),
+    },
+    exactlyOnceCheck: {
+      windowInteractions: Number(check!.interactions),
+      expected: BACKLOG + LIVE,
+      exact,
+    },
+    targets: {
+      eventsPerS: { target: '>= 50000', met: sustained >= 50_000 },
+      ratioToRawConsume: { target: '>= 0.6', met: ratio >= 0.6 },
+      freshnessP99Ms: { target: `<= ${freshnessTargetMs}`, met: p99 <= freshnessTargetMs },
+      exact: { target: 'every interaction counted once', met: exact },
+    },
+  };
+  const file = writeResult('analytics', result);
+  updateReadme(
+    'analytics',
+    `### Analytics: \`npm run bench:analytics\`
+
+Interactions of ${result.setup.meanInteractionBytes} bytes JSON on a ${PARTITIONS}-partition Kafka topic, the stream processor (production wiring, child process, batches of up to ${MAX_BATCH}) writing raw rows and one-minute window states into ClickHouse ${version.text}, everything on one machine: ${describeMachine(result.machine)}. Measured ${result.machine.date.slice(0, 10)}.
+
+| measure | result | target |
+|---|---|---|
+| sustained events/s, Kafka -> windows -> ClickHouse (${BACKLOG.toLocaleString()} backlog, 10% -> 90%) | ${result.processor.sustainedEventsPerS} | >= 50,000 |
+| bare kafkajs consume of the same topic, msg/s | ${result.reference.rawKafkajsConsumePerS} | |
+| processor : bare consume | **${result.processor.ratioToRawConsume}** | >= 0.6 |
+| freshness p50 / p99 / max (ms), produce -> visible in the 1-minute table, ${LIVE.toLocaleString()} live at ${LIVE_RATE.toLocaleString()}/s | ${result.freshness.p50Ms} / ${result.freshness.p99Ms} / ${result.freshness.maxMs} | p99 <= ${freshnessTargetMs} |
+| peak RSS of the processor (MiB) | ${result.processor.peakRssMiB} | |
+| every interaction counted once in the 1-minute table | ${exact ? 'yes' : 'NO'} | yes |
+
+Freshness is short because every batch writes its window deltas at once (set states that later batches and late events merge into), rather than holding a window until the watermark closes it.
+
+Why throughput is below target: the two cores are shared by Kafka, ClickHouse, the processor and the producer. A batch is what one kafkajs fetch of a partition holds (about 2,700 interactions with the default 1 MB per partition); the processor spends about 13 µs per interaction on it (JSON, zod validation, windows, TabSeparated encoding, garbage collection), then ClickHouse 18.16 takes about 100 ms (p50) for the batch's three inserts, and the message log hands over a partition's next batch only once this one is acked, so the two never overlap. In 300,000-interaction trials on this machine, 8 MB fetches (a kafkajs setting the Kafka adapter does not expose) raised the rate from 13,000-19,000 to 22,000-24,000 events/s, and consuming the 4 partitions concurrently lowered it. The bare consumer decodes and drops messages; 0.6 of it would be about 140,000 events/s. Raw figures: \`bench/results/analytics.json\`.`,
+  );
+  progress(`wrote ${file} and bench/README.md`);
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  child?.kill('SIGKILL');
+  await log.close();
+  await store.command(`DROP DATABASE IF EXISTS ${database}`).catch(() => undefined);
+  await store.close();
+  await admin
+    .deleteTopics({
+      topics: [names.interactions, names.domain, `${names.interactions}.dlq`],
+    })
+    .catch(() => undefined);
+  await admin.deleteGroups([group, `${prefix}-raw`]).catch(() => undefined);
+  await admin.disconnect();
+}
