@@ -1,3 +1,4 @@
+import { analyticsSpec } from './analytics/analytics.http-spec.js';
 import { authSpec } from './auth/auth.http-spec.js';
 import { eventsSpec } from './events/events.http-spec.js';
 import { httpSpec } from './http/http.http-spec.js';
@@ -14,3 +15,4 @@ idempotencySpec('postgres');
 httpSpec('postgres');
 liveSpec('postgres');
 interactionsSpec('postgres');
+analyticsSpec('postgres');

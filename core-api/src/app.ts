@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Logger, Registry } from '@platform/kit';
 import { createServiceApp, finishServiceApp } from '@platform/kit';
 import type { SqlDatabase } from '@platform/kit/sql';
+import type { AnalyticsQueries } from '@platform/analytics';
+import { analyticsRoutes } from './analytics/analytics.routes.js';
 import { authenticate } from './auth/auth.middleware.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { AuthService } from './auth/auth.service.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   /** Fans NATS domain messages out to SSE connections. */
   live: LiveHub;
   interactions: InteractionService;
+  /** BI queries over the analytics store. */
+  analytics: AnalyticsQueries;
   /** Directory of the built web app to serve at `/` (embedded mode). */
   webRoot?: string;
   now?: () => Date;
@@ -69,6 +73,7 @@ export function createApp(deps: AppDeps): Express {
   registrationRoutes(context, registrations);
   liveRoutes(context, { events, hub: deps.live });
   interactionRoutes(context, deps.interactions);
+  analyticsRoutes(context, { queries: deps.analytics, events });
   finishRoutes(context);
   app.use(router);
   serveOpenApi(app, registry);

@@ -24,6 +24,9 @@ export const coreApiConfigSchema = z.object({
   NATS_URL: env.url(localDefaults.natsUrl),
   KAFKA_BROKERS: env.list([...localDefaults.kafkaBrokers]),
   CLICKHOUSE_URL: env.url(localDefaults.clickhouseUrl),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z.string().regex(/^\w+$/).default('platform'),
   ELASTICSEARCH_URL: env.url(localDefaults.elasticsearchUrl),
 });
 export type CoreApiConfig = z.infer<typeof coreApiConfigSchema>;

@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  AnalyticsConsumer,
+  createAnalyticsQueries,
+  createConsumerMetrics,
+  migrate as migrateAnalytics,
+  openAnalyticsStore,
+} from '@platform/analytics';
+import { topics } from '@platform/contracts';
 import { createServiceContext, listen, loadConfig } from '@platform/kit';
 import { createMemoryLog } from '@platform/kit/messaging';
 import {
@@ -45,6 +53,27 @@ ctx.shutdown.add('message logs', async () => {
   await kafkaLog.close();
 });
 
+// Analytics: ClickHouse in-process (chdb), fed from the in-memory Kafka side.
+const analyticsStore = await openAnalyticsStore({
+  kind: 'chdb',
+  path: path.join(dataDir, 'chdb'),
+  database: 'platform',
+});
+ctx.shutdown.add('analytics store', () => analyticsStore.close());
+await migrateAnalytics(analyticsStore);
+const analyticsConsumer = new AnalyticsConsumer({
+  log: kafkaLog,
+  store: analyticsStore,
+  logger: ctx.logger,
+  metrics: createConsumerMetrics(ctx.metrics),
+  options: {
+    group: 'analytics',
+    topics: { interactions: topics.interactions, domain: topics.domain },
+  },
+});
+await analyticsConsumer.start();
+ctx.shutdown.add('analytics consumer', () => analyticsConsumer.stop());
+
 if (config.SEED) await seedDemoData(db, { logger: ctx.logger });
 
 const relay = new OutboxRelay({
@@ -73,6 +102,7 @@ const app = createApp({
   webRoot,
   live,
   interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
+  analytics: createAnalyticsQueries({ store: analyticsStore }),
 });
 await listen(app, {
   port: config.PORT,

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createRedis, createServiceContext, listen, loadConfig } from '@platform/kit';
+import {
+  createAnalyticsQueries,
+  migrate as migrateAnalytics,
+  openAnalyticsStore,
+} from '@platform/analytics';
 import { streams, topics } from '@platform/contracts';
 import { createKafkaLog, createNatsLog } from '@platform/kit/messaging';
 import { createKysely, createPgDatabase } from '@platform/kit/sql';
@@ -56,6 +61,17 @@ const kafkaLog = await createKafkaLog({
 });
 ctx.shutdown.add('kafka', () => kafkaLog.close());
 
+const analyticsStore = await openAnalyticsStore({
+  kind: 'clickhouse',
+  url: config.CLICKHOUSE_URL,
+  username: config.CLICKHOUSE_USER,
+  password: config.CLICKHOUSE_PASSWORD,
+  database: config.CLICKHOUSE_DATABASE,
+});
+ctx.shutdown.add('analytics store', () => analyticsStore.close());
+// Idempotent, and safe alongside the analytics process doing the same.
+await migrateAnalytics(analyticsStore);
+
 const relay = new OutboxRelay({
   db,
   sql: sqlDb,
@@ -80,6 +96,7 @@ const app = createApp({
   rateLimits: { enabled: config.RATE_LIMIT, stores: redisStores(redis) },
   live,
   interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
+  analytics: createAnalyticsQueries({ store: analyticsStore }),
 });
 await listen(app, {
   port: config.PORT,

@@ -8,6 +8,8 @@ import {
   migrateToLatest,
   type SqlDatabase,
 } from '@platform/kit/sql';
+import { createAnalyticsQueries, migrate, type AnalyticsQueries } from '@platform/analytics';
+import { openTestStore, type TestStore } from '@platform/analytics/testing';
 import { createMemoryLog, type MessageLog } from '@platform/kit/messaging';
 import { createApp } from '../app.js';
 import type { Db } from '../db/db.js';
@@ -82,6 +84,23 @@ export async function startTestApi(
   const kafkaLog = createMemoryLog();
   const live = new LiveHub({ log: natsLog, logger, metrics });
   await live.start();
+  // The analytics store opens on first use only: chdb is a large library to load per test file.
+  let analyticsStore: Promise<TestStore> | undefined;
+  const queries = async (): Promise<AnalyticsQueries> => {
+    analyticsStore ??= openTestStore(backend === 'pglite' ? 'chdb' : 'clickhouse').then(
+      async (t) => {
+        await migrate(t.store);
+        return t;
+      },
+    );
+    return createAnalyticsQueries({ store: (await analyticsStore).store });
+  };
+  const analytics: AnalyticsQueries = {
+    overview: async (q) => (await queries()).overview(q),
+    eventStats: async (id, q) => (await queries()).eventStats(id, q),
+    top: async (q) => (await queries()).top(q),
+    searches: async (q) => (await queries()).searches(q),
+  };
   const relay = options.withRelay
     ? new OutboxRelay({ db, sql: database.sql, log: natsLog, logger, metrics, pollIntervalMs: 500 })
     : undefined;
@@ -98,6 +117,7 @@ export async function startTestApi(
     now: options.now,
     live,
     interactions: new InteractionService({ log: kafkaLog, metrics, now: options.now }),
+    analytics,
   });
   const server: Server = await listen(app, { port: 0, host: '127.0.0.1', logger });
   const { port } = server.address() as { port: number };
@@ -116,6 +136,7 @@ export async function startTestApi(
       await relay?.stop();
       await live.stop();
       await Promise.all([natsLog.close(), kafkaLog.close()]);
+      await (await analyticsStore)?.drop();
       await database.drop();
     },
   };

@@ -1,0 +1,1 @@
+export { openTestStore, uniqueDatabase, type StoreKind, type TestStore } from './test-stores.js';
