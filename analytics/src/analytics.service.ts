@@ -53,7 +53,12 @@ export async function startAnalyticsService(
     brokers: config.KAFKA_BROKERS,
     clientId: 'analytics',
     logger: ctx.logger,
-    consumer: { sessionTimeoutMs: config.ANALYTICS_KAFKA_SESSION_TIMEOUT_MS },
+    // Big fetches: each batch becomes one large INSERT, which is what ClickHouse wants.
+    consumer: {
+      sessionTimeoutMs: config.ANALYTICS_KAFKA_SESSION_TIMEOUT_MS,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    },
   });
   ctx.shutdown.add('message log', () => log.close());
 

@@ -50,6 +50,11 @@ export interface KafkaLogOptions {
     /** Longest a fetch waits on the broker for new messages; also bounds how long stop() and a
      * rebalance wait for a fetch. Default 500 ms. */
     maxWaitTimeMs?: number;
+    /** Bytes fetched per partition per request. kafkajs' 1 MiB default caps a batch at a few
+     * thousand small messages; bulk consumers (analytics) fetch more per round trip. */
+    maxBytesPerPartition?: number;
+    /** Bytes per fetch request over all partitions. Default 10 MiB (kafkajs). */
+    maxBytes?: number;
   };
 }
 
@@ -168,6 +173,8 @@ class KafkaLog implements MessageLog {
       sessionTimeout: tuning.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: heartbeatIntervalMs,
       maxWaitTimeInMs: tuning.maxWaitTimeMs ?? 500,
+      ...(tuning.maxBytesPerPartition ? { maxBytesPerPartition: tuning.maxBytesPerPartition } : {}),
+      ...(tuning.maxBytes ? { maxBytes: tuning.maxBytes } : {}),
       allowAutoTopicCreation: false,
     });
     const subscription = new KafkaSubscription(consumer, options, {
