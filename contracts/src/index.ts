@@ -3,4 +3,5 @@ export * from './envelope.js';
 export * from './domain.js';
 export * from './interactions.js';
 export * from './api.js';
+export * from './search.js';
 export * from './analytics.js';

@@ -5,6 +5,7 @@ import type { Logger, Registry } from '@platform/kit';
 import { createServiceApp, finishServiceApp } from '@platform/kit';
 import type { SqlDatabase } from '@platform/kit/sql';
 import type { AnalyticsQueries } from '@platform/analytics';
+import type { SearchIndex } from '@platform/search';
 import { analyticsRoutes } from './analytics/analytics.routes.js';
 import { authenticate } from './auth/auth.middleware.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -23,6 +24,7 @@ import { createOpenApiRegistry, serveOpenApi } from './openapi/openapi.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limit/rate-limit.js';
 import { registrationRoutes } from './registrations/registration.routes.js';
 import { RegistrationService } from './registrations/registration.service.js';
+import { searchRoutes } from './search/search.routes.js';
 
 export interface AppDeps {
   sql: SqlDatabase;
@@ -38,6 +40,8 @@ export interface AppDeps {
   interactions: InteractionService;
   /** BI queries over the analytics store. */
   analytics: AnalyticsQueries;
+  /** Elasticsearch in production, the in-process index when embedded. */
+  search: SearchIndex;
   /** Directory of the built web app to serve at `/` (embedded mode). */
   webRoot?: string;
   now?: () => Date;
@@ -74,6 +78,25 @@ export function createApp(deps: AppDeps): Express {
   liveRoutes(context, { events, hub: deps.live });
   interactionRoutes(context, deps.interactions);
   analyticsRoutes(context, { queries: deps.analytics, events });
+  searchRoutes(context, {
+    index: deps.search,
+    logger: deps.logger,
+    // Every answered search is also a `search` interaction (for "searches without results").
+    onSearch: async (query, resultCount, user) => {
+      await deps.interactions.record(
+        [
+          {
+            type: 'search',
+            query: query.q,
+            resultCount,
+            occurredAt: new Date().toISOString(),
+            sessionId: user?.id ?? 'server-anonymous',
+          },
+        ],
+        user,
+      );
+    },
+  });
   finishRoutes(context);
   app.use(router);
   serveOpenApi(app, registry);

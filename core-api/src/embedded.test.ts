@@ -54,6 +54,15 @@ describe('embedded mode (npm start)', () => {
       items: unknown[];
     };
     expect(events.items.length).toBe(100);
+    // The in-process search index was built from the seeded events, typos and prefixes included.
+    const search = (await (await fetch(`${base}/v1/search?q=jaz`)).json()) as {
+      hits: { title: string }[];
+    };
+    expect(search.hits.length).toBeGreaterThan(0);
+    const suggest = (await (await fetch(`${base}/v1/search/suggest?q=meetp`)).json()) as {
+      suggestions: { title: string }[];
+    };
+    expect(suggest.suggestions.some((s) => /meetup/i.test(s.title))).toBe(true);
     const login = await fetch(`${base}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -10,6 +10,8 @@ import {
   openAnalyticsStore,
 } from '@platform/analytics';
 import { topics } from '@platform/contracts';
+import { startBridge } from '@platform/bridge';
+import { EmbeddedSearchIndex, loadFromDatabase, SearchIndexer } from '@platform/search';
 import { createServiceContext, listen, loadConfig } from '@platform/kit';
 import { createMemoryLog } from '@platform/kit/messaging';
 import {
@@ -53,6 +55,15 @@ ctx.shutdown.add('message logs', async () => {
   await kafkaLog.close();
 });
 
+// The bridge, between the two in-memory logs, with the same mappings as in production.
+const bridge = await startBridge({
+  nats: natsLog,
+  kafka: kafkaLog,
+  logger: ctx.logger,
+  metrics: ctx.metrics,
+});
+ctx.shutdown.add('bridge', () => bridge.stop());
+
 // Analytics: ClickHouse in-process (chdb), fed from the in-memory Kafka side.
 const analyticsStore = await openAnalyticsStore({
   kind: 'chdb',
@@ -75,6 +86,19 @@ await analyticsConsumer.start();
 ctx.shutdown.add('analytics consumer', () => analyticsConsumer.stop());
 
 if (config.SEED) await seedDemoData(db, { logger: ctx.logger });
+
+// Search: an in-process index built from the database, then kept current from the messages.
+const search = new EmbeddedSearchIndex();
+ctx.logger.info({ events: await loadFromDatabase(search, sqlDb) }, 'search index loaded');
+const indexer = new SearchIndexer({
+  log: kafkaLog,
+  index: search,
+  topics: [topics.domain],
+  logger: ctx.logger,
+  metrics: ctx.metrics,
+});
+await indexer.start();
+ctx.shutdown.add('search indexer', () => indexer.stop());
 
 const relay = new OutboxRelay({
   db,
@@ -103,6 +127,7 @@ const app = createApp({
   live,
   interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
   analytics: createAnalyticsQueries({ store: analyticsStore }),
+  search,
 });
 await listen(app, {
   port: config.PORT,

@@ -6,6 +6,7 @@ import {
   openAnalyticsStore,
 } from '@platform/analytics';
 import { streams, topics } from '@platform/contracts';
+import { createElasticClient, ElasticSearchIndex } from '@platform/search';
 import { createKafkaLog, createNatsLog } from '@platform/kit/messaging';
 import { createKysely, createPgDatabase } from '@platform/kit/sql';
 import { createApp } from './app.js';
@@ -72,6 +73,11 @@ ctx.shutdown.add('analytics store', () => analyticsStore.close());
 // Idempotent, and safe alongside the analytics process doing the same.
 await migrateAnalytics(analyticsStore);
 
+const elastic = createElasticClient(config.ELASTICSEARCH_URL);
+ctx.shutdown.add('elasticsearch', () => elastic.close());
+const search = new ElasticSearchIndex({ client: elastic, alias: 'events' });
+await search.ensureIndex();
+
 const relay = new OutboxRelay({
   db,
   sql: sqlDb,
@@ -97,6 +103,7 @@ const app = createApp({
   live,
   interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
   analytics: createAnalyticsQueries({ store: analyticsStore }),
+  search,
 });
 await listen(app, {
   port: config.PORT,

@@ -10,6 +10,7 @@ import {
 } from '@platform/kit/sql';
 import { createAnalyticsQueries, migrate, type AnalyticsQueries } from '@platform/analytics';
 import { openTestStore, type TestStore } from '@platform/analytics/testing';
+import { EmbeddedSearchIndex } from '@platform/search';
 import { createMemoryLog, type MessageLog } from '@platform/kit/messaging';
 import { createApp } from '../app.js';
 import type { Db } from '../db/db.js';
@@ -118,6 +119,7 @@ export async function startTestApi(
     live,
     interactions: new InteractionService({ log: kafkaLog, metrics, now: options.now }),
     analytics,
+    search: new EmbeddedSearchIndex(),
   });
   const server: Server = await listen(app, { port: 0, host: '127.0.0.1', logger });
   const { port } = server.address() as { port: number };

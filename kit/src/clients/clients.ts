@@ -41,6 +41,8 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // Without this nats.js builds two stack-trace Errors per request: ~40% of a publish's CPU.
+    noAsyncTraces: true,
     ...(parsed.username
       ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) }
       : {}),

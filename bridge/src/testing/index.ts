@@ -1,0 +1,2 @@
+export * from './bridge.process.js';
+export * from './collector.js';
