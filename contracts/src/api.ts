@@ -55,7 +55,7 @@ export const refreshResponseSchema = z.object({ accessToken: z.string() });
 
 export const eventTitle = text(3, 200);
 const description = text(0, 10_000);
-const category = text(2, 50).toLowerCase();
+export const category = text(2, 50).toLowerCase();
 const tags = z.array(text(1, 40).toLowerCase()).max(20);
 const capacity = z.number().int().min(1).max(1_000_000);
 

@@ -5,3 +5,4 @@ export * from './interactions.js';
 export * from './api.js';
 export * from './search.js';
 export * from './analytics.js';
+export * from './recommendations.js';

@@ -4,6 +4,19 @@ import { isoDateTime, text, uuidv7 } from './envelope.js';
 export const interactionType = z.enum(['impression', 'view', 'click', 'search', 'share']);
 export type InteractionType = z.infer<typeof interactionType>;
 
+/** Where in the product the person saw or did it; recommendation click-through is computed
+ * from impressions and clicks with `surface = recommendations`. */
+export const interactionSurface = z.enum([
+  'discover',
+  'recommendations',
+  'trending',
+  'similar',
+  'search',
+  'suggest',
+  'event',
+]);
+export type InteractionSurface = z.infer<typeof interactionSurface>;
+
 /** What a client sends: one thing a person did in the UI. */
 export const interactionInputSchema = z
   .strictObject({
@@ -14,6 +27,7 @@ export const interactionInputSchema = z
     position: z.number().int().min(0).max(10_000).optional(),
     /** Number of results a search returned. */
     resultCount: z.number().int().min(0).optional(),
+    surface: interactionSurface.optional(),
     occurredAt: isoDateTime,
     sessionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 letters, digits, - or _'),
   })
@@ -40,6 +54,8 @@ export const interactionSchema = z.object({
   query: z.string().nullable(),
   position: z.number().int().nullable(),
   resultCount: z.number().int().nullable(),
+  /** Absent on messages produced before the field existed. */
+  surface: interactionSurface.nullable().optional(),
   occurredAt: isoDateTime,
   receivedAt: isoDateTime,
   sessionId: z.string(),

@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
             type: 'search',
             query: query.q,
             resultCount,
+            surface: 'search',
             occurredAt: new Date().toISOString(),
             sessionId: user?.id ?? 'server-anonymous',
           },

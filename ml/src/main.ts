@@ -8,6 +8,7 @@ import {
 } from '@platform/kit';
 import { createPgDatabase } from '@platform/kit/sql';
 import { mlConfigSchema } from './config.js';
+import { createTrainingMetrics } from './jobs/training.metrics.js';
 
 /** Composition root of the ML trainer (`npm run start:ml`). */
 const config = loadConfig(mlConfigSchema);
@@ -23,6 +24,8 @@ ctx.shutdown.add('database', () => db.close());
 const redis = createRedis(config.REDIS_URL);
 ctx.shutdown.add('redis', async () => void (await redis.quit()));
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ml', logger: ctx.logger });
+const trainingMetrics = createTrainingMetrics(ctx.metrics);
+trainingMetrics.inProgress.set(0);
 
 await startOpsServer(ctx, {
   port: config.PORT,

@@ -89,6 +89,7 @@ export class InteractionService {
       query: input.query ?? null,
       position: input.position ?? null,
       resultCount: input.resultCount ?? null,
+      surface: input.surface ?? null,
       occurredAt: new Date(input.occurredAt).toISOString(),
       receivedAt: now.toISOString(),
       sessionId: input.sessionId,
