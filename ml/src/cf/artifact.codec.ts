@@ -8,8 +8,8 @@
 const MAGIC = 'RCM1';
 const FORMAT_VERSION = 1;
 
-export type ArtifactArray = Float32Array | Float64Array | Int32Array;
-type ArrayType = 'float32' | 'float64' | 'int32';
+export type ArtifactArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+type ArrayType = 'float32' | 'float64' | 'int32' | 'uint8';
 
 export interface ArtifactHeader {
   readonly version: number;
@@ -36,8 +36,11 @@ export class ArtifactFormatError extends Error {
 function typeOf(a: ArtifactArray): ArrayType {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Float64Array) return 'float64';
-  return 'int32';
+  if (a instanceof Int32Array) return 'int32';
+  return 'uint8';
 }
+
+const BYTES: Record<ArrayType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1 };
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
@@ -100,7 +103,7 @@ export function decodeArtifact(buf: Uint8Array): {
   const arrays = new Map<string, ArtifactArray>();
   let offset = align8(8 + jsonLength);
   for (const { name, type, length } of header.arrays) {
-    const bytes = length * (type === 'float64' ? 8 : 4);
+    const bytes = length * BYTES[type];
     if (offset + bytes > b.length) throw new ArtifactFormatError(`truncated array ${name}`);
     // Copy into a fresh buffer: the source may sit at any offset of a pooled Buffer.
     const copy = new Uint8Array(bytes);
@@ -110,7 +113,9 @@ export function decodeArtifact(buf: Uint8Array): {
         ? new Float32Array(copy.buffer)
         : type === 'float64'
           ? new Float64Array(copy.buffer)
-          : new Int32Array(copy.buffer);
+          : type === 'int32'
+            ? new Int32Array(copy.buffer)
+            : copy;
     arrays.set(name, a);
     offset += align8(bytes);
   }
