@@ -8,3 +8,4 @@ export { migrate } from './store/migration.runner.js';
 export { createAnalyticsQueries, type AnalyticsQueries } from './queries/analytics.queries.js';
 export { AnalyticsConsumer, type AnalyticsConsumerOptions } from './consumer/analytics.consumer.js';
 export { createConsumerMetrics } from './consumer/consumer.metrics.js';
+export { recentViewCounts } from './queries/recent-views.query.js';

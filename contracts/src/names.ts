@@ -12,6 +12,8 @@ export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 export const streams = {
   /** JetStream stream holding every domain message. */
   platform: { name: 'PLATFORM', subjects: ['platform.>'] },
+  /** JetStream stream of ML announcements (`ml.model.promoted`, from Kafka via the bridge). */
+  ml: { name: 'ML', subjects: ['ml.>'] },
 } as const;
 
 export const subjects = {

@@ -24,7 +24,10 @@ import { createOpenApiRegistry, serveOpenApi } from './openapi/openapi.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limit/rate-limit.js';
 import { registrationRoutes } from './registrations/registration.routes.js';
 import { RegistrationService } from './registrations/registration.service.js';
+import type { RecommendationEngine } from './recommendations/recommendation.engine.js';
+import { recommendationRoutes } from './recommendations/recommendation.routes.js';
 import { searchRoutes } from './search/search.routes.js';
+import type { TrainingTrigger } from '@platform/ml/serving';
 
 export interface AppDeps {
   sql: SqlDatabase;
@@ -42,6 +45,10 @@ export interface AppDeps {
   analytics: AnalyticsQueries;
   /** Elasticsearch in production, the in-process index when embedded. */
   search: SearchIndex;
+  /** Serves recommendations, similar and trending events from the live model. */
+  recommendations: RecommendationEngine;
+  /** Starts training: BullMQ in production, the in-process scheduler when embedded. */
+  training: TrainingTrigger;
   /** Directory of the built web app to serve at `/` (embedded mode). */
   webRoot?: string;
   now?: () => Date;
@@ -97,6 +104,14 @@ export function createApp(deps: AppDeps): Express {
         user,
       );
     },
+  });
+  recommendationRoutes(context, {
+    engine: deps.recommendations,
+    sql: deps.sql,
+    training: deps.training,
+    interactions: deps.interactions,
+    logger: deps.logger,
+    now: deps.now,
   });
   finishRoutes(context);
   app.use(router);

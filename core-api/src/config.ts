@@ -1,4 +1,5 @@
 import { env, localDefaults } from '@platform/kit';
+import { cronSchema } from '@platform/ml/config';
 import { z } from 'zod';
 
 const shared = {
@@ -40,6 +41,8 @@ export const embeddedConfigSchema = z.object({
   DATABASE_URL: z.url().optional(),
   /** Seed demo data on first boot. */
   SEED: env.boolean(true),
+  /** When the in-process scheduler retrains the recommendation model (cron, default hourly). */
+  ML_TRAIN_CRON: cronSchema('0 * * * *'),
   COOKIE_SECURE: env.boolean(false),
 });
 export type EmbeddedConfig = z.infer<typeof embeddedConfigSchema>;

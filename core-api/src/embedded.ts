@@ -8,7 +8,14 @@ import {
   createConsumerMetrics,
   migrate as migrateAnalytics,
   openAnalyticsStore,
+  recentViewCounts,
 } from '@platform/analytics';
+import {
+  createTrainingMetrics,
+  InProcessTrainingScheduler,
+  ModelRegistry,
+  runTraining,
+} from '@platform/ml';
 import { topics } from '@platform/contracts';
 import { startBridge } from '@platform/bridge';
 import { EmbeddedSearchIndex, loadFromDatabase, SearchIndexer } from '@platform/search';
@@ -28,6 +35,7 @@ import { startHousekeeping } from './housekeeping/housekeeping.js';
 import { InteractionService } from './interactions/interaction.service.js';
 import { LiveHub } from './live/live.hub.js';
 import { OutboxRelay } from './outbox/outbox.relay.js';
+import { RecommendationEngine } from './recommendations/recommendation.engine.js';
 import { memoryStores } from './rate-limit/rate-limit.js';
 import { DEMO_ACCOUNTS, seedDemoData } from './seed/demo-data.js';
 
@@ -113,6 +121,37 @@ const live = new LiveHub({ log: natsLog, logger: ctx.logger, metrics: ctx.metric
 await live.start();
 ctx.shutdown.add('live hub', () => live.stop());
 ctx.shutdown.add('housekeeping', startHousekeeping(db, ctx.logger));
+
+// Recommendations: training on an in-process schedule (the first run at once when no model is
+// live yet), promotion through the in-memory Kafka -> bridge -> NATS path, swapped in place.
+const interactions = new InteractionService({ log: kafkaLog, metrics: ctx.metrics });
+const recommendations = new RecommendationEngine({
+  sql: sqlDb,
+  log: natsLog,
+  logger: ctx.logger,
+  metrics: ctx.metrics,
+  recentViews: (since) => recentViewCounts(analyticsStore, since),
+});
+await recommendations.start();
+ctx.shutdown.add('recommendations', () => recommendations.stop());
+const trainingMetrics = createTrainingMetrics(ctx.metrics);
+const training = new InProcessTrainingScheduler({
+  cron: config.ML_TRAIN_CRON,
+  logger: ctx.logger,
+  run: (onProgress) =>
+    runTraining(
+      {
+        db: sqlDb,
+        analytics: analyticsStore,
+        log: kafkaLog,
+        logger: ctx.logger,
+        metrics: trainingMetrics,
+      },
+      onProgress,
+    ),
+});
+training.start({ trainNow: (await new ModelRegistry(sqlDb).liveVersion()) === null });
+ctx.shutdown.add('training', () => training.stop());
 const webRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 const app = createApp({
   sql: sqlDb,
@@ -125,9 +164,11 @@ const app = createApp({
   rateLimits: { enabled: config.RATE_LIMIT, stores: memoryStores },
   webRoot,
   live,
-  interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
+  interactions,
   analytics: createAnalyticsQueries({ store: analyticsStore }),
   search,
+  recommendations,
+  training,
 });
 await listen(app, {
   port: config.PORT,

@@ -4,7 +4,9 @@ import {
   createAnalyticsQueries,
   migrate as migrateAnalytics,
   openAnalyticsStore,
+  recentViewCounts,
 } from '@platform/analytics';
+import { bullConnection, QueueTrainingTrigger } from '@platform/ml/serving';
 import { streams, topics } from '@platform/contracts';
 import { createElasticClient, ElasticSearchIndex } from '@platform/search';
 import { createKafkaLog, createNatsLog } from '@platform/kit/messaging';
@@ -16,6 +18,7 @@ import { startHousekeeping } from './housekeeping/housekeeping.js';
 import { InteractionService } from './interactions/interaction.service.js';
 import { LiveHub } from './live/live.hub.js';
 import { OutboxRelay } from './outbox/outbox.relay.js';
+import { RecommendationEngine } from './recommendations/recommendation.engine.js';
 import { redisStores } from './rate-limit/rate-limit.js';
 
 /** Composition root of core-api in production mode (`npm run start:core-api`). */
@@ -50,6 +53,7 @@ const natsLog = await createNatsLog({
       subjects: [...streams.platform.subjects],
       duplicateWindowMs: 120_000,
     },
+    { name: streams.ml.name, subjects: [...streams.ml.subjects], duplicateWindowMs: 120_000 },
   ],
   logger: ctx.logger,
 });
@@ -91,6 +95,19 @@ const live = new LiveHub({ log: natsLog, logger: ctx.logger, metrics: ctx.metric
 await live.start();
 ctx.shutdown.add('live hub', () => live.stop());
 ctx.shutdown.add('housekeeping', startHousekeeping(db, ctx.logger));
+// Recommendations from the live model, swapped in place on `ml.model.promoted`.
+const recommendations = new RecommendationEngine({
+  sql: sqlDb,
+  log: natsLog,
+  logger: ctx.logger,
+  metrics: ctx.metrics,
+  recentViews: (since) => recentViewCounts(analyticsStore, since),
+});
+await recommendations.start();
+ctx.shutdown.add('recommendations', () => recommendations.stop());
+// Retraining requests go to the ml process's BullMQ queue.
+const training = new QueueTrainingTrigger(bullConnection(config.REDIS_URL));
+ctx.shutdown.add('training queue', () => training.close());
 const app = createApp({
   sql: sqlDb,
   db,
@@ -104,6 +121,8 @@ const app = createApp({
   interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
   analytics: createAnalyticsQueries({ store: analyticsStore }),
   search,
+  recommendations,
+  training,
 });
 await listen(app, {
   port: config.PORT,

@@ -19,6 +19,13 @@ import type { Database } from '../db/schema.js';
 import { InteractionService } from '../interactions/interaction.service.js';
 import { LiveHub } from '../live/live.hub.js';
 import { OutboxRelay } from '../outbox/outbox.relay.js';
+import { RecommendationEngine } from '../recommendations/recommendation.engine.js';
+import {
+  InProcessTrainingScheduler,
+  runTraining,
+  type TrainingSettings,
+  type TrainingTrigger,
+} from '@platform/ml';
 import { memoryStores, type RateLimitSettings } from '../rate-limit/rate-limit.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -60,6 +67,9 @@ export interface TestApi {
   natsLog: MessageLog;
   /** The Kafka side (in memory): interactions are produced here. */
   kafkaLog: MessageLog;
+  recommendations: RecommendationEngine;
+  /** The in-process training scheduler behind `POST /v1/admin/ml/retrain` (unless replaced). */
+  training: TrainingTrigger;
   close(): Promise<void>;
 }
 
@@ -69,6 +79,8 @@ export interface TestApiOptions {
   now?: () => Date;
   /** Run the outbox relay (for tests of what reaches NATS: live updates, the relay itself). */
   withRelay?: boolean;
+  /** Settings of the training runs `POST /v1/admin/ml/retrain` starts (small and fast in tests). */
+  training?: Partial<TrainingSettings>;
 }
 
 /** core-api on an ephemeral port over a fresh database, with in-memory message logs. */
@@ -106,6 +118,34 @@ export async function startTestApi(
     ? new OutboxRelay({ db, sql: database.sql, log: natsLog, logger, metrics, pollIntervalMs: 500 })
     : undefined;
   await relay?.start();
+  const interactions = new InteractionService({ log: kafkaLog, metrics, now: options.now });
+  const recommendations = new RecommendationEngine({
+    sql: database.sql,
+    log: natsLog,
+    logger,
+    metrics,
+    now: options.now,
+    // Tests refresh and reload explicitly; the timers only back them up.
+    options: { catalogueRefreshMs: 60_000, trendRefreshMs: 60_000, modelPollMs: 60_000 },
+  });
+  await recommendations.start();
+  const training = new InProcessTrainingScheduler({
+    cron: '0 0 1 1 *',
+    logger,
+    attempts: 1,
+    run: (onProgress) =>
+      runTraining(
+        {
+          db: database.sql,
+          analytics: null,
+          log: kafkaLog,
+          logger,
+          settings: { factors: 16, iterations: 8, ...options.training },
+          now: options.now,
+        },
+        onProgress,
+      ),
+  });
   const app = createApp({
     sql: database.sql,
     db,
@@ -117,9 +157,11 @@ export async function startTestApi(
     rateLimits: { enabled: false, stores: memoryStores, ...options.rateLimits },
     now: options.now,
     live,
-    interactions: new InteractionService({ log: kafkaLog, metrics, now: options.now }),
+    interactions,
     analytics,
     search: new EmbeddedSearchIndex(),
+    recommendations,
+    training,
   });
   const server: Server = await listen(app, { port: 0, host: '127.0.0.1', logger });
   const { port } = server.address() as { port: number };
@@ -130,12 +172,16 @@ export async function startTestApi(
     jwtSecret,
     natsLog,
     kafkaLog,
+    recommendations,
+    training,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await relay?.stop();
+      await training.stop();
+      await recommendations.stop();
       await live.stop();
       await Promise.all([natsLog.close(), kafkaLog.close()]);
       await (await analyticsStore)?.drop();

@@ -23,6 +23,19 @@ const JOB_OPTIONS = {
   deduplication: { id: DEDUP_ID },
 } as const;
 
+/** BullMQ connection settings from a redis:// URL (workers need maxRetriesPerRequest: null). */
+export function bullConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    maxRetriesPerRequest: null,
+  };
+}
+
 export function assertCron(pattern: string): string {
   CronExpressionParser.parse(pattern);
   return pattern;

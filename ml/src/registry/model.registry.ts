@@ -142,6 +142,13 @@ export class ModelRegistry {
     return rows[0]?.version ?? null;
   }
 
+  async liveSummary(): Promise<ModelSummary | null> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${SUMMARY_COLUMNS} FROM ml_models WHERE status = 'live'`,
+    );
+    return rows[0] ? summary(rows[0]) : null;
+  }
+
   async live(): Promise<LiveModel | null> {
     const { rows } = await this.db.query<Row & { artifact: Uint8Array }>(
       `SELECT ${SUMMARY_COLUMNS}, artifact FROM ml_models WHERE status = 'live'`,

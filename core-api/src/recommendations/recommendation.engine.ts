@@ -1,0 +1,357 @@
+import {
+  streams,
+  subjects,
+  type EventSummary,
+  type RecommendationsResponse,
+} from '@platform/contracts';
+import { Counter, Gauge, newId, type Logger, type Registry } from '@platform/kit';
+import type { MessageLog, Subscription } from '@platform/kit/messaging';
+import type { SqlDatabase } from '@platform/kit/sql';
+import {
+  CandidateIndex,
+  decodeServingModel,
+  ModelRegistry,
+  rankForUser,
+  rankSimilar,
+  soonness,
+  type ContentDecoder,
+  type EventText,
+  type HistoryItem,
+  type Ranked,
+  type ServingModel,
+} from '@platform/ml/serving';
+import { ServingCatalogue, type CatalogueEntry } from './serving.catalogue.js';
+
+/** The model and the catalogue's vectors in its space: swapped together, never half-built. */
+interface Served {
+  readonly model: ServingModel;
+  readonly index: CandidateIndex;
+}
+
+export interface RecommendationEngineOptions {
+  /** How often the catalogue picks up changed events (ms). */
+  readonly catalogueRefreshMs?: number;
+  /** How often trend scores are recomputed (ms). */
+  readonly trendRefreshMs?: number;
+  /** Safety net for a missed `ml.model.promoted`: compare the live version this often (ms). */
+  readonly modelPollMs?: number;
+}
+
+type Endpoint = 'recommendations' | 'similar' | 'trending';
+
+interface HistoryRow {
+  event_id: string;
+  title: string;
+  description: string;
+  category: string;
+  tags: string[];
+}
+
+/**
+ * Serves recommendations from the live model. Loads it from the registry at start, swaps in a
+ * new one when `ml.model.promoted` arrives (or the poll sees a new version): the new model and
+ * its candidate index are built completely first, then one assignment replaces the old pair,
+ * so requests in flight finish on the model they started with and none fails.
+ */
+export class RecommendationEngine {
+  readonly catalogue: ServingCatalogue;
+  private readonly registry: ModelRegistry;
+  private served: Served | null = null;
+  private swapping: Promise<void> = Promise.resolve();
+  private subscription: Subscription | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly metrics: {
+    version: Gauge;
+    swaps: Counter<'outcome'>;
+    served: Counter<'endpoint' | 'strategy'>;
+  };
+
+  constructor(
+    private readonly deps: {
+      sql: SqlDatabase;
+      /** The NATS side, where `ml.model.promoted` arrives. */
+      log: MessageLog;
+      logger: Logger;
+      metrics: Registry;
+      decodeContent?: ContentDecoder;
+      recentViews?: (since: Date) => Promise<Map<string, number>>;
+      options?: RecommendationEngineOptions;
+      now?: () => Date;
+      instanceId?: string;
+    },
+  ) {
+    this.registry = new ModelRegistry(deps.sql);
+    this.catalogue = new ServingCatalogue({
+      sql: deps.sql,
+      recentViews: deps.recentViews,
+      now: deps.now,
+    });
+    const registers = [deps.metrics];
+    this.metrics = {
+      version: new Gauge({
+        name: 'ml_serving_model_version',
+        help: 'Version of the model this instance serves (0: none yet)',
+        registers,
+      }),
+      swaps: new Counter({
+        name: 'ml_model_swaps_total',
+        help: 'Model swaps by outcome (swapped, failed)',
+        labelNames: ['outcome'] as const,
+        registers,
+      }),
+      served: new Counter({
+        name: 'recommendations_served_total',
+        help: 'Recommendation lists served by endpoint and strategy (personalised, trending)',
+        labelNames: ['endpoint', 'strategy'] as const,
+        registers,
+      }),
+    };
+    this.metrics.version.set(0);
+  }
+
+  get modelVersion(): number | null {
+    return this.served?.model.version ?? null;
+  }
+
+  async start(): Promise<void> {
+    await this.refreshCatalogue();
+    await this.catalogue
+      .refreshTrend()
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'trend scores unavailable'));
+    await this.reload();
+    this.subscription = await this.deps.log.consume({
+      // Every instance hears every promotion: its own group, from the end.
+      group: `ml-serving-${this.deps.instanceId ?? newId()}`,
+      topics: [subjects.modelPromoted],
+      from: 'end',
+      handle: async (batch) => {
+        for (const d of batch) d.ack();
+        await this.reload();
+      },
+    });
+    const o = this.deps.options ?? {};
+    const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+      const t = setInterval(() => {
+        fn().catch((err: unknown) => this.deps.logger.warn({ err }, `${what} failed`));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(o.catalogueRefreshMs ?? 5_000, () => this.refreshCatalogue(), 'catalogue refresh');
+    every(o.trendRefreshMs ?? 60_000, () => this.catalogue.refreshTrend(), 'trend refresh');
+    every(o.modelPollMs ?? 30_000, () => this.reload(), 'model poll');
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.subscription?.stop();
+    await this.swapping;
+  }
+
+  /** Loads the live model if it is not the one served; serialised so swaps never interleave. */
+  reload(): Promise<void> {
+    this.swapping = this.swapping.then(async () => {
+      const version = await this.registry.liveVersion();
+      if (version === null || version === this.served?.model.version) return;
+      try {
+        const live = await this.registry.live();
+        if (!live) return;
+        const model = decodeServingModel(
+          live.artifact,
+          live.summary.version,
+          this.deps.decodeContent,
+        );
+        const index = new CandidateIndex(model.k, model.centroids, this.catalogue.size + 64);
+        for (const entry of this.catalogue.values()) this.place(model, index, entry);
+        this.served = { model, index };
+        this.metrics.version.set(model.version);
+        this.metrics.swaps.inc({ outcome: 'swapped' });
+        this.deps.logger.info(
+          {
+            version: model.version,
+            users: model.numUsers,
+            items: model.numItems,
+            candidates: index.size,
+          },
+          `serving model ${model.version}`,
+        );
+      } catch (err) {
+        this.metrics.swaps.inc({ outcome: 'failed' });
+        this.deps.logger.error(
+          { err, version },
+          'model swap failed; still serving the previous one',
+        );
+      }
+    });
+    return this.swapping;
+  }
+
+  async refreshCatalogue(): Promise<void> {
+    const { upserted, removed } = await this.catalogue.refresh();
+    const served = this.served;
+    if (!served) return;
+    for (const id of removed) served.index.remove(id);
+    for (const entry of upserted) this.place(served.model, served.index, entry);
+  }
+
+  private place(model: ServingModel, index: CandidateIndex, entry: CatalogueEntry): void {
+    if (index.has(entry.id)) return;
+    const placed = model.itemVector(entry);
+    if (placed) index.upsert(entry.id, placed.vector);
+  }
+
+  async recommend(
+    userId: string | null,
+    options: { limit: number; city?: string },
+  ): Promise<RecommendationsResponse> {
+    const served = this.served;
+    const now = this.now();
+    const history = userId ? await this.history(userId) : [];
+    const exclude = new Set(history.map((h) => h.event_id));
+    if (served && userId) {
+      const vectors: HistoryItem[] = [];
+      for (const h of history) {
+        const v = served.index.vectorOf(h.event_id) ?? served.model.itemVector(asText(h))?.vector;
+        if (v) vectors.push({ eventId: h.event_id, title: h.title, vector: Float32Array.from(v) });
+      }
+      const user = served.model.userVector(
+        userId,
+        vectors.map((v) => v.vector),
+      );
+      if (user) {
+        const ranked = rankForUser({
+          index: served.index,
+          info: (id) => this.catalogue.get(id),
+          user,
+          history: vectors,
+          exclude,
+          extra: this.trendingIds(50, {}, exclude, now),
+          limit: options.limit,
+          now,
+        });
+        return this.respond('recommendations', 'personalised', served.model.version, ranked);
+      }
+    }
+    const ranked = this.trendingRanked({ limit: options.limit, city: options.city }, exclude, now);
+    return this.respond('recommendations', 'trending', served?.model.version ?? null, ranked);
+  }
+
+  /** Null when the event is unknown or not visible (drafts). */
+  async similar(eventId: string, limit: number): Promise<RecommendationsResponse | null> {
+    const served = this.served;
+    const now = this.now();
+    const entry = this.catalogue.get(eventId) ?? (await this.lookup(eventId));
+    if (!entry) return null;
+    const vector = served
+      ? (served.index.vectorOf(eventId) ?? served.model.itemVector(entry)?.vector)
+      : undefined;
+    if (served && vector) {
+      const ranked = rankSimilar({
+        index: served.index,
+        info: (id) => this.catalogue.get(id),
+        eventId,
+        title: entry.title,
+        vector: Float32Array.from(vector),
+        limit,
+        now,
+      });
+      return this.respond('similar', 'personalised', served.model.version, ranked);
+    }
+    // Without a model: what is hot in the same category.
+    const ranked = this.trendingRanked(
+      { limit, category: entry.category },
+      new Set([eventId]),
+      now,
+    );
+    return this.respond('similar', 'trending', served?.model.version ?? null, ranked);
+  }
+
+  trending(options: { limit: number; city?: string; category?: string }): RecommendationsResponse {
+    const ranked = this.trendingRanked(options, new Set(), this.now());
+    return this.respond('trending', 'trending', this.modelVersion, ranked);
+  }
+
+  private trendingIds(
+    limit: number,
+    filter: { city?: string; category?: string },
+    exclude: ReadonlySet<string>,
+    now: number,
+  ): string[] {
+    return this.trendingRanked({ limit, ...filter }, exclude, now).map((r) => r.eventId);
+  }
+
+  /** Trend from recent registrations and views, favouring events that start soon. */
+  private trendingRanked(
+    options: { limit: number; city?: string; category?: string },
+    exclude: ReadonlySet<string>,
+    now: number,
+  ): Ranked[] {
+    const city = options.city?.toLowerCase();
+    const scored: { entry: CatalogueEntry; score: number }[] = [];
+    for (const entry of this.catalogue.values()) {
+      if (exclude.has(entry.id) || entry.startsAt <= now) continue;
+      if (city && entry.city.toLowerCase() !== city) continue;
+      if (options.category && entry.category !== options.category) continue;
+      scored.push({ entry, score: entry.trend + 0.3 * soonness(entry.startsAt, now) });
+    }
+    scored.sort((a, b) => b.score - a.score);
+    return scored.slice(0, options.limit).map(({ entry, score }) => ({
+      eventId: entry.id,
+      score: Math.round(score * 1e4) / 1e4,
+      reasons: [
+        entry.trend >= 0.2
+          ? { kind: 'trending' as const, text: `Popular in ${entry.city}` }
+          : { kind: 'soon' as const, text: `Coming up in ${entry.city}` },
+      ],
+    }));
+  }
+
+  private respond(
+    endpoint: Endpoint,
+    strategy: 'personalised' | 'trending',
+    modelVersion: number | null,
+    ranked: readonly Ranked[],
+  ): RecommendationsResponse {
+    this.metrics.served.inc({ endpoint, strategy });
+    const items = [];
+    for (const r of ranked) {
+      const entry = this.catalogue.get(r.eventId);
+      if (entry) items.push({ event: entry.summary, score: r.score, reasons: r.reasons });
+    }
+    return { modelVersion, strategy, items };
+  }
+
+  private async history(userId: string): Promise<HistoryRow[]> {
+    const { rows } = await this.deps.sql.query<HistoryRow>(
+      `SELECT r.event_id, e.title, e.description, e.category, e.tags
+       FROM registrations r JOIN events e ON e.id = r.event_id
+       WHERE r.user_id = $1
+       ORDER BY r.created_at DESC
+       LIMIT 200`,
+      [userId],
+    );
+    return rows;
+  }
+
+  private async lookup(eventId: string): Promise<(EventText & { title: string }) | undefined> {
+    const { rows } = await this.deps.sql.query<HistoryRow & { id: string }>(
+      `SELECT id, title, description, category, tags FROM events WHERE id = $1 AND status <> 'draft'`,
+      [eventId],
+    );
+    const row = rows[0];
+    return row ? { ...row, id: row.id } : undefined;
+  }
+
+  private now(): number {
+    return (this.deps.now?.() ?? new Date()).getTime();
+  }
+}
+
+const asText = (h: HistoryRow): EventText => ({
+  id: h.event_id,
+  title: h.title,
+  description: h.description,
+  category: h.category,
+  tags: h.tags,
+});

@@ -1,0 +1,158 @@
+import type { EventSummary } from '@platform/contracts';
+import type { SqlDatabase } from '@platform/kit/sql';
+import type { CandidateInfo, EventText } from '@platform/ml/serving';
+
+/** A recommendable event: published and upcoming. Counts lag the database by one refresh. */
+export interface CatalogueEntry extends CandidateInfo, EventText {
+  readonly summary: EventSummary;
+}
+
+interface EventRow {
+  id: string;
+  title: string;
+  description: string;
+  category: string;
+  tags: string[];
+  starts_at: Date | string;
+  ends_at: Date | string;
+  venue_name: string;
+  city: string;
+  lat: number;
+  lon: number;
+  capacity: number;
+  confirmed_count: number;
+  waitlist_count: number;
+  status: string;
+  updated_at: Date | string;
+}
+
+const iso = (d: Date | string): string => new Date(d).toISOString();
+
+/**
+ * The serving copy of the events that can be recommended, kept in memory so a request scores
+ * without a query per candidate. `refresh` reads only rows changed since the last one (events'
+ * `updated_at` moves with every change, counts included); `refreshTrend` recomputes the trend
+ * score from the last week's registrations and views.
+ */
+export class ServingCatalogue {
+  private readonly entries = new Map<string, CatalogueEntry>();
+  private trend = new Map<string, number>();
+  private watermark: Date | null = null;
+
+  constructor(
+    private readonly deps: {
+      sql: SqlDatabase;
+      /** Views per event over the last week, from the analytics store (may be absent). */
+      recentViews?: (since: Date) => Promise<Map<string, number>>;
+      now?: () => Date;
+    },
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(id: string): CatalogueEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  values(): IterableIterator<CatalogueEntry> {
+    return this.entries.values();
+  }
+
+  /** Applies changes since the last refresh; returns the ids added or changed and removed. */
+  async refresh(): Promise<{ upserted: CatalogueEntry[]; removed: string[] }> {
+    const now = this.deps.now?.() ?? new Date();
+    const since = this.watermark;
+    // Rows updated in the same millisecond as the watermark are read again, never missed.
+    const { rows } = await this.deps.sql.query<EventRow>(
+      `SELECT id, title, description, category, tags, starts_at, ends_at, venue_name, city, lat, lon,
+              capacity, confirmed_count, waitlist_count, status, updated_at
+       FROM events
+       WHERE ${since ? 'updated_at >= $1' : `status = 'published' AND starts_at > $1`}
+       ORDER BY updated_at`,
+      [since ?? now],
+    );
+    const upserted: CatalogueEntry[] = [];
+    const removed: string[] = [];
+    for (const row of rows) {
+      if (row.status !== 'published' || new Date(row.starts_at) <= now) {
+        if (this.entries.delete(row.id)) removed.push(row.id);
+        continue;
+      }
+      const entry = this.entry(row);
+      this.entries.set(row.id, entry);
+      upserted.push(entry);
+      const updated = new Date(row.updated_at);
+      if (!this.watermark || updated > this.watermark) this.watermark = updated;
+    }
+    if (!this.watermark) this.watermark = now;
+    // Events that started since are no longer recommendable.
+    for (const [id, entry] of this.entries) {
+      if (entry.startsAt <= now.getTime()) {
+        this.entries.delete(id);
+        removed.push(id);
+      }
+    }
+    return { upserted, removed };
+  }
+
+  /**
+   * Trend: registrations of the last 7 days, each weighing half as much every 2 days, plus a
+   * tenth of the week's views, scaled so the hottest event scores 1.
+   */
+  async refreshTrend(): Promise<void> {
+    const now = this.deps.now?.() ?? new Date();
+    const since = new Date(now.getTime() - 7 * 86_400_000);
+    const { rows } = await this.deps.sql.query<{ event_id: string; score: number }>(
+      `SELECT event_id,
+              sum(power(0.5, extract(epoch FROM ($2::timestamptz - created_at)) / 172800))::float8 AS score
+       FROM registrations
+       WHERE created_at > $1 AND status <> 'cancelled'
+       GROUP BY event_id`,
+      [since, now],
+    );
+    const raw = new Map<string, number>();
+    for (const r of rows) raw.set(r.event_id, Number(r.score));
+    if (this.deps.recentViews) {
+      for (const [id, views] of await this.deps.recentViews(since)) {
+        raw.set(id, (raw.get(id) ?? 0) + 0.1 * views);
+      }
+    }
+    let max = 0;
+    for (const v of raw.values()) max = Math.max(max, v);
+    const trend = new Map<string, number>();
+    if (max > 0) for (const [id, v] of raw) trend.set(id, v / max);
+    this.trend = trend;
+    for (const [id, entry] of this.entries) {
+      const t = trend.get(id) ?? 0;
+      if (t !== entry.trend) this.entries.set(id, { ...entry, trend: t });
+    }
+  }
+
+  private entry(row: EventRow): CatalogueEntry {
+    const summary: EventSummary = {
+      id: row.id,
+      title: row.title,
+      category: row.category,
+      tags: row.tags,
+      startsAt: iso(row.starts_at),
+      endsAt: iso(row.ends_at),
+      venue: { name: row.venue_name, city: row.city, lat: row.lat, lon: row.lon },
+      capacity: row.capacity,
+      confirmedCount: row.confirmed_count,
+      waitlistCount: row.waitlist_count,
+    };
+    return {
+      id: row.id,
+      title: row.title,
+      description: row.description,
+      category: row.category,
+      tags: row.tags,
+      city: row.city,
+      startsAt: new Date(row.starts_at).getTime(),
+      trend: this.trend.get(row.id) ?? 0,
+      summary,
+    };
+  }
+}

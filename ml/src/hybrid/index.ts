@@ -1,0 +1,11 @@
+/** What core-api imports to serve recommendations: no training code, no TensorFlow.js. */
+export * from './candidate.index.js';
+export * from './hybrid.ranker.js';
+export * from './serving.model.js';
+export { ModelRegistry, type LiveModel, type RunMetrics } from '../registry/model.registry.js';
+export {
+  QueueTrainingTrigger,
+  bullConnection,
+  InProcessTrainingScheduler,
+  type TrainingTrigger,
+} from '../jobs/training.scheduler.js';
