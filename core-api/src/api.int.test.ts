@@ -5,6 +5,7 @@ import { httpSpec } from './http/http.http-spec.js';
 import { idempotencySpec } from './idempotency/idempotency.http-spec.js';
 import { interactionsSpec } from './interactions/interactions.http-spec.js';
 import { liveSpec } from './live/live.http-spec.js';
+import { recommendationsSpec } from './recommendations/recommendations.http-spec.js';
 import { registrationsSpec } from './registrations/registrations.http-spec.js';
 
 /** The whole HTTP suite on the real PostgreSQL (`npm run test:integration`). */
@@ -16,3 +17,4 @@ httpSpec('postgres');
 liveSpec('postgres');
 interactionsSpec('postgres');
 analyticsSpec('postgres');
+recommendationsSpec('postgres');

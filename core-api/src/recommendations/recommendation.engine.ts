@@ -1,9 +1,4 @@
-import {
-  streams,
-  subjects,
-  type EventSummary,
-  type RecommendationsResponse,
-} from '@platform/contracts';
+import { subjects, type RecommendationsResponse } from '@platform/contracts';
 import { Counter, Gauge, newId, type Logger, type Registry } from '@platform/kit';
 import type { MessageLog, Subscription } from '@platform/kit/messaging';
 import type { SqlDatabase } from '@platform/kit/sql';

@@ -32,7 +32,7 @@ export const DEFAULT_WEIGHTS: RankWeights = {
   content: 0.5,
   trend: 0.25,
   soon: 0.15,
-  categoryDecay: 0.8,
+  categoryDecay: 0.9,
 };
 
 export type ReasonKind = 'history' | 'content' | 'collaborative' | 'trending' | 'soon';
