@@ -1,3 +1,5 @@
+import { migrate as migrateAnalytics, openAnalyticsStore } from '@platform/analytics';
+import { topics } from '@platform/contracts';
 import {
   createKafka,
   createRedis,
@@ -6,11 +8,19 @@ import {
   loadConfig,
   startOpsServer,
 } from '@platform/kit';
+import { createKafkaLog } from '@platform/kit/messaging';
 import { createPgDatabase } from '@platform/kit/sql';
 import { mlConfigSchema } from './config.js';
+import { runTraining } from './jobs/training.pipeline.js';
+import { bullConnection, QueueTrainingWorker } from './jobs/training.scheduler.js';
 import { createTrainingMetrics } from './jobs/training.metrics.js';
+import { ModelRegistry } from './registry/model.registry.js';
 
-/** Composition root of the ML trainer (`npm run start:ml`). */
+/**
+ * Composition root of the ML trainer (`npm run start:ml`): a BullMQ worker for the
+ * `ml-training` queue (scheduled hourly by default, or `POST /v1/admin/ml/retrain`), training
+ * from PostgreSQL and ClickHouse, promoting through the registry and announcing on Kafka.
+ */
 const config = loadConfig(mlConfigSchema);
 const ctx = createServiceContext('ml', config.LOG_LEVEL);
 
@@ -24,8 +34,63 @@ ctx.shutdown.add('database', () => db.close());
 const redis = createRedis(config.REDIS_URL);
 ctx.shutdown.add('redis', async () => void (await redis.quit()));
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ml', logger: ctx.logger });
-const trainingMetrics = createTrainingMetrics(ctx.metrics);
-trainingMetrics.inProgress.set(0);
+const kafkaLog = await createKafkaLog({
+  brokers: config.KAFKA_BROKERS,
+  clientId: 'ml-producer',
+  logger: ctx.logger,
+  topics: [{ name: topics.models, partitions: 1 }],
+});
+ctx.shutdown.add('kafka', () => kafkaLog.close());
+const analytics = await openAnalyticsStore({
+  kind: 'clickhouse',
+  url: config.CLICKHOUSE_URL,
+  username: config.CLICKHOUSE_USER,
+  password: config.CLICKHOUSE_PASSWORD,
+  database: config.CLICKHOUSE_DATABASE,
+});
+ctx.shutdown.add('analytics store', () => analytics.close());
+await migrateAnalytics(analytics);
+
+const metrics = createTrainingMetrics(ctx.metrics);
+metrics.inProgress.set(0);
+const registry = new ModelRegistry(db);
+const abandoned = await registry.failAbandoned('the trainer stopped during the run', 2);
+if (abandoned > 0) ctx.logger.warn({ abandoned }, 'marked abandoned training runs failed');
+const live = await registry.liveSummary();
+if (live) {
+  metrics.liveVersion.set(live.version);
+  const m = live.metrics?.candidate;
+  if (m) {
+    metrics.offlineMetric.set({ role: 'live', metric: 'ndcg_at_10' }, m.ndcg10);
+    metrics.offlineMetric.set({ role: 'live', metric: 'recall_at_10' }, m.recall10);
+    metrics.offlineMetric.set({ role: 'live', metric: 'map_at_10' }, m.map10);
+    metrics.offlineMetric.set({ role: 'live', metric: 'coverage' }, m.coverage);
+  }
+}
+
+const worker = new QueueTrainingWorker({
+  connection: bullConnection(config.REDIS_URL),
+  cron: config.ML_TRAIN_CRON,
+  logger: ctx.logger,
+  run: (onProgress) =>
+    runTraining(
+      {
+        db,
+        analytics,
+        log: kafkaLog,
+        logger: ctx.logger,
+        metrics,
+        settings: {
+          factors: config.ML_FACTORS,
+          iterations: config.ML_ITERATIONS,
+          promotionMargin: config.ML_PROMOTION_MARGIN,
+        },
+      },
+      onProgress,
+    ),
+});
+await worker.start({ trainNow: config.ML_TRAIN_ON_START && live === null });
+ctx.shutdown.add('training worker', () => worker.stop());
 
 await startOpsServer(ctx, {
   port: config.PORT,

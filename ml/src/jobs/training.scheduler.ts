@@ -14,14 +14,30 @@ export type TrainingRun = (onProgress: (p: Progress) => void) => Promise<Trainin
 
 export const TRAINING_QUEUE = 'ml-training';
 const DEDUP_ID = 'retrain';
-const JOB_OPTIONS = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 30_000 },
-  removeOnComplete: 100,
-  removeOnFail: 100,
-  // One run waiting or going on at a time, however many triggers arrive.
-  deduplication: { id: DEDUP_ID },
-} as const;
+const jobOptions = (backoffMs = 30_000) =>
+  ({
+    attempts: 3,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: 100,
+    removeOnFail: 100,
+    // One run waiting or going on at a time, however many triggers arrive.
+    deduplication: { id: DEDUP_ID },
+  }) as const;
+
+/** The schedule's own jobs wait (delayed) until their time; a deduplication key on them would
+ * swallow manual triggers for up to an hour, so they go without one. The queue-wide
+ * concurrency of 1 still keeps runs one at a time. */
+const scheduledOptions = (backoffMs?: number) => {
+  const { deduplication: _none, ...rest } = jobOptions(backoffMs);
+  return rest;
+};
+
+export interface QueueSettings {
+  /** BullMQ queue name (tests use their own). */
+  readonly queueName?: string;
+  /** First retry delay; doubles with each attempt. */
+  readonly backoffMs?: number;
+}
 
 /** BullMQ connection settings from a redis:// URL (workers need maxRetriesPerRequest: null). */
 export function bullConnection(url: string): ConnectionOptions {
@@ -48,13 +64,20 @@ export function assertCron(pattern: string): string {
 export class QueueTrainingTrigger implements TrainingTrigger {
   private readonly queue: Queue;
 
-  constructor(connection: ConnectionOptions) {
-    this.queue = new Queue(TRAINING_QUEUE, { connection });
+  constructor(
+    connection: ConnectionOptions,
+    private readonly settings: QueueSettings = {},
+  ) {
+    this.queue = new Queue(settings.queueName ?? TRAINING_QUEUE, { connection });
   }
 
   async trigger(requestedBy: string): Promise<RetrainResponse> {
     const busy = await this.isTraining();
-    const job = await this.queue.add('retrain', { requestedBy }, JOB_OPTIONS);
+    const job = await this.queue.add(
+      'retrain',
+      { requestedBy },
+      jobOptions(this.settings.backoffMs),
+    );
     return { jobId: job.id ?? DEDUP_ID, status: busy ? 'already-running' : 'queued' };
   }
 
@@ -74,18 +97,18 @@ export class QueueTrainingTrigger implements TrainingTrigger {
  * scheduler, retries with exponential backoff (3 attempts), progress on the job.
  */
 export class QueueTrainingWorker {
-  private readonly queue: Queue;
+  readonly queue: Queue;
   private worker: Worker | undefined;
 
   constructor(
-    private readonly deps: {
+    private readonly deps: QueueSettings & {
       connection: ConnectionOptions;
       cron: string;
       run: TrainingRun;
       logger: Logger;
     },
   ) {
-    this.queue = new Queue(TRAINING_QUEUE, { connection: deps.connection });
+    this.queue = new Queue(deps.queueName ?? TRAINING_QUEUE, { connection: deps.connection });
   }
 
   async start(options: { trainNow?: boolean } = {}): Promise<void> {
@@ -93,10 +116,14 @@ export class QueueTrainingWorker {
     await this.queue.upsertJobScheduler(
       'scheduled-retrain',
       { pattern: assertCron(this.deps.cron) },
-      { name: 'retrain', data: { requestedBy: 'schedule' }, opts: JOB_OPTIONS },
+      {
+        name: 'retrain',
+        data: { requestedBy: 'schedule' },
+        opts: scheduledOptions(this.deps.backoffMs),
+      },
     );
     this.worker = new Worker(
-      TRAINING_QUEUE,
+      this.deps.queueName ?? TRAINING_QUEUE,
       async (job: Job) => {
         this.deps.logger.info({ job: job.id, data: job.data as unknown }, 'training started');
         return this.deps.run((p) => {
@@ -115,7 +142,9 @@ export class QueueTrainingWorker {
         'training run failed',
       ),
     );
-    if (options.trainNow) await this.queue.add('retrain', { requestedBy: 'start' }, JOB_OPTIONS);
+    if (options.trainNow) {
+      await this.queue.add('retrain', { requestedBy: 'start' }, jobOptions(this.deps.backoffMs));
+    }
   }
 
   async stop(): Promise<void> {

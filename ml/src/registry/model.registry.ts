@@ -166,11 +166,12 @@ export class ModelRegistry {
     return rows.map(summary);
   }
 
-  /** Runs left `training` by a process that died; marked failed at the next start. */
-  async failAbandoned(reason: string): Promise<number> {
+  /** Runs left `training` for more than `hours` (their process died) are marked failed. */
+  async failAbandoned(reason: string, hours: number): Promise<number> {
     const { rowCount } = await this.db.query(
-      `UPDATE ml_models SET status = 'failed', reason = $1 WHERE status = 'training'`,
-      [reason],
+      `UPDATE ml_models SET status = 'failed', reason = $1
+       WHERE status = 'training' AND created_at < now() - make_interval(hours => $2)`,
+      [reason, hours],
     );
     return rowCount;
   }
