@@ -10,6 +10,7 @@ import { topK } from '../cf/top-k.ranking.js';
 import { benchmarkContentTraining } from './content.benchmark.js';
 import type { TopicWorld } from './content.fixture.js';
 import { plantedTopicWorld } from './content.fixture.js';
+import { loadTensorFlow } from './tfjs.backend.js';
 import type { ContentModel, ContentProgress } from './content.model.js';
 import {
   ContentTrainingError,
@@ -143,10 +144,13 @@ describe('content model on planted topics', () => {
     expect(model.embed(empty)).toEqual(model.bias);
   });
 
-  it('trains the same weights again from the same seed', async () => {
+  it('trains the same weights again from the same seed, releasing every tensor', async () => {
+    const { tf } = await loadTensorFlow();
+    const tensors = tf.memory().numTensors;
     const again = await trainContentModel(world.events, world.targets, { seed: 1 });
     expect(again.weights).toEqual(model.weights);
     expect(again.bias).toEqual(model.bias);
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it('rejects factors of the wrong shape and too few events with factors', async () => {
@@ -161,7 +165,7 @@ describe('content model on planted topics', () => {
 });
 
 describe('serving', () => {
-  it('embeds from an artifact without loading TensorFlow.js', async () => {
+  it('embeds from an artifact through @platform/ml without loading TensorFlow.js', async () => {
     const { events, targets } = await plantedTopicWorld({
       users: 100,
       items: 60,
@@ -177,9 +181,7 @@ describe('serving', () => {
       // tfjs-core registers its engine on globalThis when it loads; the last line proves the probe.
       const script = `
         import { readFile } from 'node:fs/promises';
-        const { deserializeContentModel } = await import(${JSON.stringify(
-          fileURLToPath(new URL('./content.model.ts', import.meta.url)),
-        )});
+        const { deserializeContentModel } = await import('@platform/ml');
         const model = deserializeContentModel(await readFile(${JSON.stringify(artifact)}));
         const v = model.embed({ id: 'n', title: ${JSON.stringify(events[0]!.title)}, description: '', category: '', tags: [] });
         const before = '_tfengine' in globalThis;

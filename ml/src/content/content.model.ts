@@ -312,9 +312,10 @@ export async function trainContentModel(
     for (let a = 0; a < k; a++) meanTarget[a]! += trainY[n * k + a]! / trainCount;
 
   const { tf, backend, fallbacks } = await loadTensorFlow(o.backend);
-  // Unnamed: tfjs names variables uniquely, so two trainings may run in one process.
-  const W = tf.variable(tf.zeros([d, k]));
-  const bias = tf.variable(tf.tensor1d(meanTarget));
+  // Unnamed: tfjs names variables uniquely, so two trainings may run in one process. Inside
+  // tidy, so that the initial values are released (a variable outlives tidy, they do not).
+  const W = tf.tidy(() => tf.variable(tf.zeros([d, k])));
+  const bias = tf.tidy(() => tf.variable(tf.tensor1d(meanTarget)));
   const optimizer = tf.train.adam(o.learningRate);
   const batch = new DenseBatch(Math.min(o.batchSize, trainCount), d, k);
   const order = Int32Array.from({ length: trainCount }, (_, n) => n);
