@@ -2,14 +2,10 @@ import { decodeArtifact, encodeArtifact, requireArray } from '../cf/artifact.cod
 import { choleskyInPlace, choleskySolve } from '../linalg/cholesky.linalg.js';
 import { denseGram } from '../linalg/gram.linalg.js';
 
-/** The text of an event a content model reads. */
-export interface EventText {
-  readonly id: string;
-  readonly title: string;
-  readonly description: string;
-  readonly category: string;
-  readonly tags: readonly string[];
-}
+import { deserializeContentModel } from '../content/content.model.js';
+import type { EventText } from '../content/text.features.js';
+
+export type { EventText };
 
 /** Maps an event's text into the item-factor space (see ml/src/content). */
 export interface ContentEmbedder {
@@ -63,7 +59,7 @@ export function encodeServingModel(parts: ServingModelParts): Buffer {
 export function decodeServingModel(
   bytes: Uint8Array,
   version: number,
-  decodeContent?: ContentDecoder,
+  decodeContent: ContentDecoder = deserializeContentModel,
 ): ServingModel {
   const { header, arrays } = decodeArtifact(bytes);
   const params = header.params as {

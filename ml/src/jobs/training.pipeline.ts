@@ -15,6 +15,7 @@ import { BaseRecommender } from '../cf/recommender.base.js';
 import { toMatrix, userItems, type InteractionMatrix } from '../data/interaction.matrix.js';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.eval.js';
 import { temporalSplit } from '../eval/split.eval.js';
+import { deserializeContentModel, trainContentModel } from '../content/content.model.js';
 import { trainCentroids } from '../hybrid/ivf.index.js';
 import {
   decodeServingModel,
@@ -70,6 +71,11 @@ export type ContentTrainer = (
   targets: { itemIds: readonly string[]; factors: Float32Array; k: number },
 ) => Promise<ContentEmbedder>;
 
+const DEFAULT_CONTENT = {
+  train: ((events, targets) => trainContentModel(events, targets)) as ContentTrainer,
+  decode: deserializeContentModel as ContentDecoder,
+};
+
 export interface TrainingDeps {
   readonly db: SqlDatabase;
   readonly analytics: AnalyticsStore | null;
@@ -77,7 +83,8 @@ export interface TrainingDeps {
   readonly log: MessageLog;
   readonly logger: Logger;
   readonly metrics?: TrainingMetrics;
-  readonly content?: { train: ContentTrainer; decode: ContentDecoder };
+  /** The content model (default: ml/src/content with TensorFlow.js); null trains none. */
+  readonly content?: { train: ContentTrainer; decode: ContentDecoder } | null;
   readonly settings?: Partial<TrainingSettings>;
   readonly now?: () => Date;
 }
@@ -113,6 +120,7 @@ export async function runTraining(
   onProgress: (p: Progress) => void = () => {},
 ): Promise<TrainingOutcome> {
   const s = { ...TRAINING_DEFAULTS, ...deps.settings };
+  const contentModel = deps.content === null ? null : (deps.content ?? DEFAULT_CONTENT);
   const registry = new ModelRegistry(deps.db);
   const m = deps.metrics;
   const started = performance.now();
@@ -182,7 +190,7 @@ export async function runTraining(
     const texts = new Map(data.events.map((e) => [e.id, e]));
     const live = await registry.live();
     const liveModel = live
-      ? decodeServingModel(live.artifact, live.summary.version, deps.content?.decode)
+      ? decodeServingModel(live.artifact, live.summary.version, contentModel?.decode)
       : null;
     const metrics: RunMetrics = {
       candidate: asMetrics(evaluate(candidate, split)),
@@ -225,8 +233,8 @@ export async function runTraining(
     doneFinal();
     const doneContent = timer('content');
     report({ stage: 'content', ratio: 0.85 });
-    const content = deps.content
-      ? await deps.content.train(data.events, {
+    const content = contentModel
+      ? await contentModel.train(data.events, {
           itemIds: full.itemIds,
           factors: final.itemFactors,
           k: s.factors,
