@@ -44,28 +44,15 @@ export async function plantWorld(
   );
   const events: string[][] = [];
   const day = 86_400_000;
-  for (const [t, topic] of TOPICS.entries()) {
+  for (let t = 0; t < TOPICS.length; t++) {
     const ids: string[] = [];
     for (let e = 0; e < eventsPerTopic; e++) {
-      const id = newId();
-      const w = topic.words;
-      const title = `${w[e % w.length]} ${w[(e + 1) % w.length]} night ${e + 1}`;
-      const starts = new Date(Date.now() + (2 + ((t * eventsPerTopic + e) % 20)) * day);
-      await sql.query(
-        `INSERT INTO events (id, organizer_id, title, description, category, tags, starts_at, ends_at,
-           venue_name, city, lat, lon, capacity, status, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'Hall', $9, 45, 4, 1000, 'published', now())`,
-        [
-          id,
-          organizerId,
-          title,
-          `An evening of ${w.join(', ')}.`,
-          topic.category,
-          [w[0], w[2]],
-          starts,
-          new Date(starts.getTime() + 3_600_000),
-          topic.city,
-        ],
+      const id = await insertTopicEvent(
+        sql,
+        organizerId,
+        t,
+        e,
+        (2 + ((t * eventsPerTopic + e) % 20)) * day,
       );
       ids.push(id);
     }
@@ -102,4 +89,36 @@ export async function plantWorld(
      WHERE c.event_id = e.id`,
   );
   return { organizerId, events, people };
+}
+
+/** A published event of topic `t`, its text made of the topic's words, starting `inMs` from now. */
+export async function insertTopicEvent(
+  sql: SqlDatabase,
+  organizerId: string,
+  t: number,
+  n: number,
+  inMs: number,
+): Promise<string> {
+  const id = newId();
+  const topic = TOPICS[t]!;
+  const w = topic.words;
+  const title = `${w[n % w.length]} ${w[(n + 1) % w.length]} night ${n + 1}`;
+  const starts = new Date(Date.now() + inMs);
+  await sql.query(
+    `INSERT INTO events (id, organizer_id, title, description, category, tags, starts_at, ends_at,
+       venue_name, city, lat, lon, capacity, status, published_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'Hall', $9, 45, 4, 1000, 'published', now())`,
+    [
+      id,
+      organizerId,
+      title,
+      `An evening of ${w.join(', ')}.`,
+      topic.category,
+      [w[0], w[2]],
+      starts,
+      new Date(starts.getTime() + 3_600_000),
+      topic.city,
+    ],
+  );
+  return id;
 }

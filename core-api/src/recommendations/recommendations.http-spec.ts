@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokens } from '../auth/tokens.js';
 import { TestClient, uniqueEmail } from '../testing/client.js';
 import { startTestApi, type Backend, type TestApi } from '../testing/harness.js';
-import { plantWorld, TOPICS, type PlantedWorld } from './planted.fixture.js';
+import { insertTopicEvent, plantWorld, TOPICS, type PlantedWorld } from './planted.fixture.js';
 
 export function recommendationsSpec(backend: Backend) {
   describe(`recommendations (${backend})`, () => {
@@ -104,6 +104,28 @@ export function recommendationsSpec(backend: Backend) {
       }
       // Chance would be a quarter; diversity and trend keep it below 1 on purpose.
       expect(onTopic / total).toBeGreaterThan(0.7);
+    });
+
+    it('places a new event nobody registered for before the people whose history matches its text', async () => {
+      // Topic 0 (music) events with new titles: no registrations, so no collaborative factors.
+      const fresh = [
+        await insertTopicEvent(api.sql, world.organizerId, 0, 3, 5 * 86_400_000),
+        await insertTopicEvent(api.sql, world.organizerId, 0, 4, 6 * 86_400_000),
+      ];
+      await api.recommendations.refreshCatalogue();
+      let musicFans = 0;
+      let others = 0;
+      for (const person of world.people.filter((_, i) => i % 4 === 0)) {
+        const res = await (
+          await as(person.id)
+        ).get<RecommendationsResponse>('/v1/recommendations?limit=10');
+        const shown = res.body.items.some((i) => fresh.includes(i.event.id));
+        if (person.topic === 0) musicFans += shown ? 1 : 0;
+        else others += shown ? 1 : 0;
+      }
+      // 5 music fans and 15 others were asked.
+      expect(musicFans).toBeGreaterThanOrEqual(4);
+      expect(others).toBeLessThanOrEqual(3);
     });
 
     it('explains with the event from the person’s history that the recommendation is like', async () => {
