@@ -14,7 +14,7 @@ import { PopularityRecommender } from '../cf/popularity.model.js';
 import { BaseRecommender } from '../cf/recommender.base.js';
 import { toMatrix, userItems, type InteractionMatrix } from '../data/interaction.matrix.js';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.eval.js';
-import { temporalSplit } from '../eval/split.eval.js';
+import { temporalSplit, type Split } from '../eval/split.eval.js';
 import { deserializeContentModel, trainContentModel } from '../content/content.model.js';
 import { trainCentroids } from '../hybrid/ivf.index.js';
 import {
@@ -41,6 +41,8 @@ export interface TrainingSettings {
   readonly holdoutFraction: number;
   /** A candidate is promoted unless its nDCG@10 is below the live model's by more than this. */
   readonly promotionMargin: number;
+  /** People with new interactions since the live model needed to compare against it. */
+  readonly minHoldoutUsers: number;
   /** Below this many interactions a run is rejected: too little to learn from. */
   readonly minInteractions: number;
   /** Catalogues of at least this many items get inverted lists for retrieval. */
@@ -61,6 +63,7 @@ export const TRAINING_DEFAULTS: TrainingSettings = {
   holdoutFraction: 0.2,
   promotionMargin: 0.01,
   minInteractions: 20,
+  minHoldoutUsers: 10,
   ivfMinItems: 8_192,
   seed: 1,
 };
@@ -172,8 +175,32 @@ export async function runTraining(
       alpha: s.alpha,
       seed: s.seed,
     };
+    // The holdout. The live model learnt from everything up to its data end, so it can only be
+    // judged fairly on what happened after: when enough people did something new since, that is
+    // the holdout for both models. Otherwise each person's latest interactions are held out and
+    // the candidate must beat popularity instead (the live model would be grading its own
+    // training data).
+    const texts = new Map(data.events.map((e) => [e.id, e]));
+    const live = await registry.live();
+    const liveModel = live
+      ? decodeServingModel(live.artifact, live.summary.version, contentModel?.decode)
+      : null;
+    let split: Split | null = null;
+    let liveResult: EvaluationResult | null = null;
+    if (liveModel && live?.summary.dataTo) {
+      const sinceLive = temporalSplit(log, { cutoff: Date.parse(live.summary.dataTo) + 1 });
+      const result = evaluate(
+        new ServingModelRecommender(liveModel, sinceLive.train, texts),
+        sinceLive,
+      );
+      if (result.users >= s.minHoldoutUsers) {
+        split = sinceLive;
+        liveResult = result;
+      }
+    }
+    split ??= temporalSplit(log, { testFraction: s.holdoutFraction });
+
     const doneTraining = timer('train');
-    const split = temporalSplit(log, { testFraction: s.holdoutFraction });
     const candidate = new AlsRecommender();
     await candidate.fit(split.train, alsOptions, (p) =>
       report({
@@ -187,17 +214,10 @@ export async function runTraining(
     const doneEvaluating = timer('evaluate');
     const popularity = new PopularityRecommender();
     await popularity.fit(split.train);
-    const texts = new Map(data.events.map((e) => [e.id, e]));
-    const live = await registry.live();
-    const liveModel = live
-      ? decodeServingModel(live.artifact, live.summary.version, contentModel?.decode)
-      : null;
     const metrics: RunMetrics = {
       candidate: asMetrics(evaluate(candidate, split)),
       popularity: asMetrics(evaluate(popularity, split)),
-      live: liveModel
-        ? asMetrics(evaluate(new ServingModelRecommender(liveModel, split.train, texts), split))
-        : null,
+      live: liveResult ? asMetrics(liveResult) : null,
     };
     doneEvaluating();
     for (const role of ['candidate', 'popularity', 'live'] as const) {
@@ -210,8 +230,11 @@ export async function runTraining(
     }
     report({ stage: 'evaluate', ratio: 0.5, detail: JSON.stringify(metrics) });
 
-    if (metrics.live && metrics.candidate.ndcg10 < metrics.live.ndcg10 - s.promotionMargin) {
-      const reason = `nDCG@10 ${metrics.candidate.ndcg10} is below the live model's ${metrics.live.ndcg10} by more than ${s.promotionMargin}`;
+    const [bar, against] = metrics.live
+      ? [metrics.live.ndcg10, "the live model's"]
+      : [metrics.popularity.ndcg10, "the popularity baseline's"];
+    if (metrics.candidate.ndcg10 < bar - s.promotionMargin) {
+      const reason = `nDCG@10 ${metrics.candidate.ndcg10} is below ${against} ${bar} by more than ${s.promotionMargin}`;
       await registry.reject(version, {
         metrics,
         data: runData,
