@@ -230,23 +230,26 @@ export const businessDashboard = dashboard({
       targets: [
         clickhouse(
           `
-          SELECT v.event_id AS event_id, e.title AS title, e.category AS category, e.city AS city,
-                 views, registrations
+          SELECT event_id, title, category, city, views, registrations
           FROM (
-              SELECT event_id, uniqExactMerge(interactions) AS views
-              FROM interaction_windows_1m
-              LEFT JOIN ${dims} USING event_id
-              WHERE type = 'view' AND event_id != '' AND $__timeFilter(window_start) AND ${filters}
-              GROUP BY event_id
-              ORDER BY views DESC, event_id
-              LIMIT 20
-          ) AS v
-          LEFT JOIN (
-              SELECT event_id, uniqExact(registration_id) AS registrations
-              FROM registrations
-              WHERE ${created} AND $__timeFilter(occurred_at)
-              GROUP BY event_id
-          ) AS r USING event_id
+              -- One JOIN per SELECT: 18.16 has no second JOIN in one query.
+              SELECT event_id, views, registrations
+              FROM (
+                  SELECT event_id, uniqExactMerge(interactions) AS views
+                  FROM interaction_windows_1m
+                  LEFT JOIN ${dims} USING event_id
+                  WHERE type = 'view' AND event_id != '' AND $__timeFilter(window_start) AND ${filters}
+                  GROUP BY event_id
+                  ORDER BY views DESC, event_id
+                  LIMIT 20
+              ) AS v
+              LEFT JOIN (
+                  SELECT event_id, uniqExact(registration_id) AS registrations
+                  FROM registrations
+                  WHERE ${created} AND $__timeFilter(occurred_at)
+                  GROUP BY event_id
+              ) AS r USING event_id
+          ) AS vr
           LEFT JOIN (SELECT event_id, title, category, city FROM event_dimension_latest) AS e USING event_id
           ORDER BY views DESC, event_id`,
           'table',
