@@ -50,6 +50,7 @@ export default tseslint.config(
       '**/*.test.ts',
       'bench/**',
       'test/**',
+      'monitoring/**',
       '**/*.config.ts',
       'kit/src/config/**',
     ],

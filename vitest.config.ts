@@ -6,6 +6,7 @@ export default defineConfig({
     include: [
       '{contracts,kit,core-api,ml,analytics,search,bridge,web}/src/**/*.test.{ts,tsx}',
       'test/unit/**/*.test.ts',
+      'monitoring/test/**/*.test.ts',
     ],
     exclude: ['**/*.int.test.ts', '**/node_modules/**'],
     testTimeout: 30_000,

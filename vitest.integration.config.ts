@@ -9,6 +9,7 @@ export default defineConfig({
     include: [
       '{contracts,kit,core-api,ml,analytics,search,bridge}/src/**/*.int.test.ts',
       'test/integration/**/*.int.test.ts',
+      'monitoring/test/**/*.int.test.ts',
     ],
     exclude: ['**/node_modules/**'],
     testTimeout: 60_000,

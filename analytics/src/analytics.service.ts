@@ -1,9 +1,8 @@
 import { topics as platformTopics } from '@platform/contracts';
 import { createKafka, type ServiceContext } from '@platform/kit';
-import { createKafkaLog } from '@platform/kit/messaging';
+import { createKafkaLog, startKafkaLagProbe } from '@platform/kit/messaging';
 import type { AnalyticsConfig } from './config.js';
 import { AnalyticsConsumer } from './consumer/analytics.consumer.js';
-import { startConsumerLagProbe } from './consumer/consumer-lag.probe.js';
 import { createConsumerMetrics } from './consumer/consumer.metrics.js';
 import type { AnalyticsStore } from './store/analytics-store.port.js';
 import { openAnalyticsStore } from './store/analytics-store.factory.js';
@@ -91,11 +90,11 @@ export async function startAnalyticsService(
   });
   ctx.shutdown.add(
     'consumer lag probe',
-    startConsumerLagProbe({
+    startKafkaLagProbe({
       admin: kafka.admin(),
       group,
       topics: [topics.interactions, topics.domain],
-      metrics,
+      gauge: metrics.consumerLag,
       logger: ctx.logger,
     }),
   );

@@ -22,6 +22,7 @@ import type { LiveHub } from './live/live.hub.js';
 import { liveRoutes } from './live/live.routes.js';
 import { createOpenApiRegistry, serveOpenApi } from './openapi/openapi.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limit/rate-limit.js';
+import { createRegistrationMetrics } from './registrations/registration.metrics.js';
 import { registrationRoutes } from './registrations/registration.routes.js';
 import { RegistrationService } from './registrations/registration.service.js';
 import type { RecommendationEngine } from './recommendations/recommendation.engine.js';
@@ -72,8 +73,13 @@ export function createApp(deps: AppDeps): Express {
     adminEmails: deps.adminEmails,
     now: deps.now,
   });
-  const events = new EventService({ db: deps.db, now: deps.now });
-  const registrations = new RegistrationService({ db: deps.db, now: deps.now });
+  const registrationMetrics = createRegistrationMetrics(deps.metrics);
+  const events = new EventService({ db: deps.db, now: deps.now, registrationMetrics });
+  const registrations = new RegistrationService({
+    db: deps.db,
+    now: deps.now,
+    metrics: registrationMetrics,
+  });
 
   const router = Router();
   router.use('/v1', limits.perIp, authenticate(tokens), limits.perUser);
@@ -88,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
   searchRoutes(context, {
     index: deps.search,
     logger: deps.logger,
+    metrics: deps.metrics,
     // Every answered search is also a `search` interaction (for "searches without results").
     onSearch: async (query, resultCount, user) => {
       await deps.interactions.record(

@@ -1,6 +1,6 @@
 import { topics } from '@platform/contracts';
-import { createServiceContext, loadConfig, startOpsServer } from '@platform/kit';
-import { createKafkaLog } from '@platform/kit/messaging';
+import { createKafka, createServiceContext, loadConfig, startOpsServer } from '@platform/kit';
+import { createKafkaLog, startKafkaLagProbe } from '@platform/kit/messaging';
 import { searchConfigSchema } from './config.js';
 import { createElasticClient, elasticReady } from './index/elastic.client.js';
 import { ElasticSearchIndex } from './index/elastic.index.js';
@@ -30,6 +30,21 @@ const indexer = new SearchIndexer({
 });
 await indexer.start();
 ctx.shutdown.add('indexer', () => indexer.stop());
+const kafka = createKafka({
+  brokers: config.KAFKA_BROKERS,
+  clientId: 'search-ops',
+  logger: ctx.logger,
+});
+ctx.shutdown.add(
+  'consumer lag probe',
+  startKafkaLagProbe({
+    admin: kafka.admin(),
+    group: indexer.group,
+    topics: [topics.domain],
+    gauge: indexer.lag,
+    logger: ctx.logger,
+  }),
+);
 
 await startOpsServer(ctx, {
   port: config.PORT,

@@ -96,6 +96,30 @@ describe('analytics consumer', () => {
     expect(failedAcks).toEqual([]);
   });
 
+  it('stores where an interaction happened, and an empty surface for messages without one', async () => {
+    const consumer = new AnalyticsConsumer({ log: createMemoryLog(), store, logger });
+    await consumer.handle(
+      deliveries(
+        [
+          interaction(60, T, { type: 'impression', surface: 'recommendations' }),
+          interaction(61, T + 100, { type: 'click', surface: 'recommendations' }),
+          interaction(62, T + 200, { surface: null }),
+          interaction(63, T + 300),
+        ],
+        9,
+      ),
+    );
+    const rows = await store.query<{ type: string; surface: string }>(
+      'SELECT type, surface FROM interactions WHERE source_partition = 9 ORDER BY source_offset',
+    );
+    expect(rows).toEqual([
+      { type: 'impression', surface: 'recommendations' },
+      { type: 'click', surface: 'recommendations' },
+      { type: 'view', surface: '' },
+      { type: 'view', surface: '' },
+    ]);
+  });
+
   it('sends bad messages to <topic>.dlq with the reason and keeps the stream flowing', async () => {
     const log = createMemoryLog({ partitions: 1 });
     const good = (n: number) => ({

@@ -119,6 +119,7 @@ function interactionRow({ parsed, source, late }: InteractionRow) {
     query_key: parsed.queryKey,
     position: i.position,
     result_count: i.resultCount,
+    surface: i.surface ?? '',
     occurred_at: seconds(parsed.eventTime),
     occurred_ms: parsed.eventTime,
     received_at: seconds(parsed.receivedTime),

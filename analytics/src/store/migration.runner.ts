@@ -10,7 +10,17 @@ import { migrations as allMigrations } from './migrations/index.js';
 export interface Migration {
   version: number;
   name: string;
-  statements: (features: ServerFeatures) => string[];
+  statements: (features: ServerFeatures) => (string | GuardedStatement)[];
+}
+
+/**
+ * A statement ClickHouse cannot make idempotent by itself on every version we support (18.16 has
+ * no `ADD COLUMN IF NOT EXISTS`): skipped when `doneIf` returns a row. A statement that fails
+ * while another process applied it at the same moment counts as done.
+ */
+export interface GuardedStatement {
+  sql: string;
+  doneIf: string;
 }
 
 const ledger = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -47,7 +57,7 @@ export async function migrate(
   const done: number[] = [];
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
-    for (const statement of migration.statements(features)) await store.command(statement);
+    for (const statement of migration.statements(features)) await run(store, statement);
     await store.insert('schema_migrations', [
       {
         version: migration.version,
@@ -59,4 +69,15 @@ export async function migrate(
     done.push(migration.version);
   }
   return done;
+}
+
+async function run(store: AnalyticsStore, statement: string | GuardedStatement): Promise<void> {
+  if (typeof statement === 'string') return store.command(statement);
+  const isDone = async () => (await store.query(statement.doneIf)).length > 0;
+  if (await isDone()) return;
+  try {
+    await store.command(statement.sql);
+  } catch (error) {
+    if (!(await isDone())) throw error;
+  }
 }

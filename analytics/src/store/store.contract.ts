@@ -158,6 +158,42 @@ export function describeStoreContract(kind: StoreKind) {
       expect(Number(rows[0]!.source_offset)).toBe(9_007_199_254_740_991);
     });
 
+    it('adds the interaction surface column once; rows written without it read as empty', async () => {
+      await migrate(store);
+      const at = minute('2024-03-02T10:00:00Z');
+      const row = (id: string) => ({
+        id,
+        type: 'click',
+        event_id: 'e-1',
+        query: null,
+        query_key: '',
+        position: 2,
+        result_count: null,
+        occurred_at: at,
+        occurred_ms: at * 1000,
+        received_at: at,
+        session_id: 'session-1',
+        user_id: null,
+        user_key: 's:session-1',
+        late: 0,
+        source_partition: 0,
+        source_offset: 1,
+      });
+      await store.insert('interactions', [row('surface-none')]);
+      await store.insert('interactions', [{ ...row('surface-set'), surface: 'recommendations' }]);
+      // The guarded ALTER runs again under another version number: the column is there, so it
+      // is skipped rather than failing with "column already exists" (18.16 has no IF NOT EXISTS).
+      const again = migrations.find((m) => m.name === 'interaction surface')!;
+      expect(await migrate(store, [...migrations, { ...again, version: 1_000 }])).toEqual([1_000]);
+      const read = await store.query<{ id: string; surface: string }>(
+        `SELECT id, surface FROM interactions WHERE id IN ('surface-none', 'surface-set') ORDER BY id`,
+      );
+      expect(read).toEqual([
+        { id: 'surface-none', surface: '' },
+        { id: 'surface-set', surface: 'recommendations' },
+      ]);
+    });
+
     it('inserts hostile strings, arrays, NULLs and 64-bit numbers exactly as given', async () => {
       await store.command(
         `CREATE TABLE IF NOT EXISTS insert_probe (

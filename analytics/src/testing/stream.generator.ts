@@ -59,6 +59,7 @@ const defaults: StreamOptions = {
 };
 
 const categories = ['music', 'tech', 'sports', 'food', 'art'];
+const surfaces = ['discover', 'recommendations', 'trending', 'similar', 'event'] as const;
 const cities = ['Oslo', 'Bergen', 'Trondheim', 'Stavanger'];
 const encoder = new TextEncoder();
 
@@ -222,6 +223,8 @@ export function generateStream(options: Partial<StreamOptions> = {}): GeneratedS
           : null,
       position: type === 'search' ? null : Math.floor(random() * 20),
       resultCount: type === 'search' ? Math.floor(random() * 3) * 10 : null,
+      // From the index, not the seeded generator, so the rest of the stream stays as it was.
+      surface: type === 'search' ? 'search' : surfaces[i % surfaces.length]!,
       occurredAt: new Date(occurredAt).toISOString(),
       receivedAt: new Date(receivedAt).toISOString(),
       sessionId,

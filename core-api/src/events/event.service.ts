@@ -10,6 +10,7 @@ import {
   LOCK_TIMEOUT_MS,
   withLockTimeoutMapped,
 } from '../registrations/waitlist.js';
+import type { RegistrationMetrics } from '../registrations/registration.metrics.js';
 import { assertCanManage, eventConflict, eventNotFound, isVisible } from './event.errors.js';
 import { toEvent, toSnapshot, type EventRow } from './event.mapper.js';
 
@@ -31,7 +32,9 @@ const startCursor = z.tuple([z.iso.datetime(), z.string()]);
 const createdCursor = z.tuple([z.iso.datetime(), z.string()]);
 
 export class EventService {
-  constructor(private readonly deps: { db: Db; now?: () => Date }) {}
+  constructor(
+    private readonly deps: { db: Db; now?: () => Date; registrationMetrics?: RegistrationMetrics },
+  ) {}
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -78,8 +81,10 @@ export class EventService {
    * Edits an event. Raising capacity promotes waitlisted people at once, in the same
    * transaction; lowering it below the confirmed count is a conflict.
    */
-  update(user: AuthUser, id: string, body: UpdateEventBody): Promise<Event> {
-    return withLockTimeoutMapped(() =>
+  async update(user: AuthUser, id: string, body: UpdateEventBody): Promise<Event> {
+    // Set inside the transaction, counted once it committed.
+    let promoted = 0;
+    const event = await withLockTimeoutMapped(() =>
       inTransaction(
         this.deps.db,
         async (tx) => {
@@ -128,12 +133,19 @@ export class EventService {
             .returningAll()
             .executeTakeFirstOrThrow();
           await appendToOutbox(tx, [domainMessage('event.updated', row.id, toSnapshot(row))]);
-          if (row.status === 'published') row = await promoteFromWaitlist(tx, row, this.now());
+          if (row.status === 'published') {
+            const before = row.waitlist_count;
+            row = await promoteFromWaitlist(tx, row, this.now());
+            promoted = before - row.waitlist_count;
+          }
           return toEvent(row);
         },
         { lockTimeoutMs: LOCK_TIMEOUT_MS },
       ),
     );
+    if (promoted > 0)
+      this.deps.registrationMetrics?.promotions.inc({ cause: 'capacity' }, promoted);
+    return event;
   }
 
   publish(user: AuthUser, id: string): Promise<Event> {

@@ -38,8 +38,8 @@ export class InteractionService {
     this.maxInFlight = deps.maxInFlight ?? 50_000;
     this.accepted = new Counter({
       name: 'interactions_accepted_total',
-      help: 'Interactions produced to interactions.v1, by type',
-      labelNames: ['type'] as const,
+      help: 'Interactions produced to interactions.v1, by type and surface (where in the product; none when not sent)',
+      labelNames: ['type', 'surface'] as const,
       registers: [deps.metrics],
     });
     this.rejected = new Counter({
@@ -114,7 +114,8 @@ export class InteractionService {
     } finally {
       this.inFlight -= interactions.length;
     }
-    for (const interaction of interactions) this.accepted.inc({ type: interaction.type });
+    for (const interaction of interactions)
+      this.accepted.inc({ type: interaction.type, surface: interaction.surface ?? 'none' });
     return interactions;
   }
 }

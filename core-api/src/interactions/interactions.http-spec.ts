@@ -2,6 +2,7 @@ import { interactionSchema, topics } from '@platform/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type Backend, type TestApi } from '../testing/harness.js';
 import { TestClient, uniqueEmail } from '../testing/client.js';
+import { metricSample } from '../testing/metrics.js';
 
 export function interactionsSpec(backend: Backend) {
   describe(`interactions ingest (${backend})`, () => {
@@ -61,6 +62,41 @@ export function interactionsSpec(backend: Backend) {
       expect(values[2]!.userId).toBe(user.id);
       expect(values[0]!.userId).toBeNull();
       expect(new Set(values.map((v) => v.id)).size).toBe(3);
+    });
+
+    it('counts accepted interactions by type and surface on /metrics', async () => {
+      const scrape = async () => (await fetch(`${api.base}/metrics`)).text();
+      const count = (text: string, type: string, surface: string) =>
+        metricSample(text, 'interactions_accepted_total', { type, surface });
+      const before = await scrape();
+      const res = await new TestClient(api.base).post('/v1/interactions', {
+        interactions: [
+          {
+            type: 'impression',
+            eventId,
+            surface: 'recommendations',
+            occurredAt: at(),
+            sessionId: 'session-surface-1',
+          },
+          {
+            type: 'click',
+            eventId,
+            surface: 'recommendations',
+            occurredAt: at(),
+            sessionId: 'session-surface-1',
+          },
+          { type: 'click', eventId, occurredAt: at(), sessionId: 'session-surface-1' },
+        ],
+      });
+      expect(res.status).toBe(202);
+      const after = await scrape();
+      expect(count(after, 'impression', 'recommendations')).toBe(
+        count(before, 'impression', 'recommendations') + 1,
+      );
+      expect(count(after, 'click', 'recommendations')).toBe(
+        count(before, 'click', 'recommendations') + 1,
+      );
+      expect(count(after, 'click', 'none')).toBe(count(before, 'click', 'none') + 1);
     });
 
     it('refuses timestamps too far in the future or past, naming the item', async () => {

@@ -11,6 +11,7 @@ import { lockEvent, type Page } from '../events/event.service.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { appendToOutbox, domainMessage } from '../outbox/outbox.writer.js';
 import { RegistrationBatcher } from './registration.batcher.js';
+import type { RegistrationMetrics } from './registration.metrics.js';
 import { LOCK_TIMEOUT_MS, promoteFromWaitlist, withLockTimeoutMapped } from './waitlist.js';
 
 type RegistrationRow = Selectable<RegistrationsTable>;
@@ -56,7 +57,7 @@ const waitlistCursor = z.tuple([z.number().int()]);
 export class RegistrationService {
   private readonly batcher: RegistrationBatcher;
 
-  constructor(private readonly deps: { db: Db; now?: () => Date }) {
+  constructor(private readonly deps: { db: Db; now?: () => Date; metrics?: RegistrationMetrics }) {
     this.batcher = new RegistrationBatcher({ db: deps.db, now: () => this.now() });
   }
 
@@ -71,6 +72,7 @@ export class RegistrationService {
    */
   async register(user: AuthUser, eventId: string): Promise<RegistrationOutcome> {
     const row = await this.batcher.register(eventId, user);
+    this.deps.metrics?.registrations.inc({ outcome: row.o_outcome });
     switch (row.o_outcome) {
       case 'not-found':
         throw eventNotFound();
@@ -98,8 +100,11 @@ export class RegistrationService {
   }
 
   /** Cancels the caller's registration; a freed seat goes to the head of the waitlist at once. */
-  cancel(user: AuthUser, eventId: string): Promise<Registration> {
-    return this.locked(eventId, async (tx, event) => {
+  async cancel(user: AuthUser, eventId: string): Promise<Registration> {
+    // Set inside the transaction, counted once it committed.
+    let promoted = 0;
+    let previous = '';
+    const registration = await this.locked(eventId, async (tx, event) => {
       if (!isVisible(user, event)) throw eventNotFound();
       const mine = await tx
         .selectFrom('registrations')
@@ -110,6 +115,7 @@ export class RegistrationService {
         .forUpdate()
         .executeTakeFirst();
       if (!mine) throw new NotFoundError('You are not registered for this event');
+      previous = mine.status;
       const now = this.now();
       if (event.starts_at <= now)
         throw new ConflictError(
@@ -147,9 +153,16 @@ export class RegistrationService {
           eventRevision: updated.revision,
         }),
       ]);
-      if (event.status === 'published') updated = await promoteFromWaitlist(tx, updated, now);
+      if (event.status === 'published') {
+        const before = updated.waitlist_count;
+        updated = await promoteFromWaitlist(tx, updated, now);
+        promoted = before - updated.waitlist_count;
+      }
       return toRegistration(cancelled, null);
     });
+    this.deps.metrics?.cancellations.inc({ status: previous });
+    if (promoted > 0) this.deps.metrics?.promotions.inc({ cause: 'cancellation' }, promoted);
+    return registration;
   }
 
   /** The caller's registrations (not cancelled ones unless asked), newest first. */

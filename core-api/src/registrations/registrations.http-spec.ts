@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type Backend, type TestApi } from '../testing/harness.js';
 import { futureEvent, TestClient, uniqueEmail, type Reply } from '../testing/client.js';
+import { metricSample } from '../testing/metrics.js';
 
 /** Signs up `n` people in parallel. */
 async function people(api: TestApi, n: number): Promise<TestClient[]> {
@@ -116,6 +117,33 @@ export function registrationsSpec(backend: Backend) {
       );
       expect(statuses).toEqual(['confirmed', 'confirmed', 'confirmed', 'waitlisted']);
       await assertRegistrationInvariants(api, event.id);
+    });
+
+    it('counts registrations by outcome, cancellations and waitlist promotions on /metrics', async () => {
+      const scrape = async () => (await fetch(`${api.base}/metrics`)).text();
+      const counts = (text: string) => ({
+        confirmed: metricSample(text, 'registrations_total', { outcome: 'confirmed' }),
+        waitlisted: metricSample(text, 'registrations_total', { outcome: 'waitlisted' }),
+        existing: metricSample(text, 'registrations_total', { outcome: 'existing' }),
+        cancelled: metricSample(text, 'registration_cancellations_total', { status: 'confirmed' }),
+        byCancellation: metricSample(text, 'waitlist_promotions_total', { cause: 'cancellation' }),
+        byCapacity: metricSample(text, 'waitlist_promotions_total', { cause: 'capacity' }),
+      });
+      const before = counts(await scrape());
+      const event = await published({ capacity: 1 });
+      const [a, b, c] = await people(api, 3);
+      for (const p of [a, b, c]) await p!.post(`/v1/events/${event.id}/registrations`);
+      await b!.post(`/v1/events/${event.id}/registrations`);
+      await a!.delete(`/v1/events/${event.id}/registrations/me`);
+      await organizer.patch(`/v1/events/${event.id}`, { capacity: 2 });
+      expect(counts(await scrape())).toEqual({
+        confirmed: before.confirmed + 1,
+        waitlisted: before.waitlisted + 2,
+        existing: before.existing + 1,
+        cancelled: before.cancelled + 1,
+        byCancellation: before.byCancellation + 1,
+        byCapacity: before.byCapacity + 1,
+      });
     });
 
     it('refuses registration for drafts (404 to others), cancelled and started events (409)', async () => {

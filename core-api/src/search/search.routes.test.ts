@@ -18,6 +18,7 @@ import { AccessTokens } from '../auth/tokens.js';
 import { finishRoutes, type RouteContext } from '../http/route.js';
 import { buildOpenApiDocument, createOpenApiRegistry } from '../openapi/openapi.js';
 import { TestClient } from '../testing/client.js';
+import { metricSample } from '../testing/metrics.js';
 import { searchRoutes } from './search.routes.js';
 
 /**
@@ -36,6 +37,7 @@ describe('search API', () => {
   ) => {
     recorded.push({ query, count, user });
   };
+  const metrics = createMetricsRegistry('search_routes_test');
   let server: Server;
   let client: TestClient;
   const jazzId = newId();
@@ -80,7 +82,7 @@ describe('search API', () => {
     await publish(newId(), 'Jazz brunch', { city: 'Paris', lat: 48.86, lon: 2.35 }, 5);
     await publish(newId(), 'Jazz jam session', { city: 'Lyon', lat: 45.75, lon: 4.85 }, 8);
 
-    const app = createServiceApp({ logger, metrics: createMetricsRegistry('search_routes_test') });
+    const app = createServiceApp({ logger, metrics });
     const router = Router();
     router.use('/v1', authenticate(tokens));
     const registry = createOpenApiRegistry();
@@ -89,6 +91,7 @@ describe('search API', () => {
       index,
       onSearch: (query, count, user) => onSearch(query, count, user),
       logger,
+      metrics,
     });
     finishRoutes(context);
     app.use(router);
@@ -213,6 +216,32 @@ describe('search API', () => {
     } finally {
       onSearch = previous;
     }
+  });
+
+  it('counts queries that found nothing apart from those that did, and times the index', async () => {
+    const value = async (name: string, labels: Record<string, string>) =>
+      metricSample(await metrics.metrics(), name, labels);
+    const before = {
+      none: await value('search_queries_total', { endpoint: 'search', results: 'none' }),
+      some: await value('search_queries_total', { endpoint: 'search', results: 'some' }),
+      suggestNone: await value('search_queries_total', { endpoint: 'suggest', results: 'none' }),
+      timed: await value('search_query_duration_seconds_count', { endpoint: 'search' }),
+    };
+    expect((await client.get('/v1/search?q=zzzzqqqq')).body.total).toBe(0);
+    expect((await client.get('/v1/search?q=jazz')).body.total).toBe(3);
+    expect((await client.get('/v1/search/suggest?q=zzzzqqqq')).body.suggestions).toEqual([]);
+    expect(await value('search_queries_total', { endpoint: 'search', results: 'none' })).toBe(
+      before.none + 1,
+    );
+    expect(await value('search_queries_total', { endpoint: 'search', results: 'some' })).toBe(
+      before.some + 1,
+    );
+    expect(await value('search_queries_total', { endpoint: 'suggest', results: 'none' })).toBe(
+      before.suggestNone + 1,
+    );
+    expect(await value('search_query_duration_seconds_count', { endpoint: 'search' })).toBe(
+      before.timed + 2,
+    );
   });
 
   it('documents both operations and their parameters in OpenAPI', async () => {

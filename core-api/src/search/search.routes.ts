@@ -5,10 +5,11 @@ import {
   suggestResponseSchema,
   type SearchQuery,
 } from '@platform/contracts';
-import type { Logger } from '@platform/kit';
+import type { Logger, Registry } from '@platform/kit';
 import type { SearchIndex } from '@platform/search';
 import type { AuthUser } from '../auth/auth.types.js';
 import { defineRoute, type RouteContext } from '../http/route.js';
+import { createSearchMetrics, measured } from './search.metrics.js';
 
 export interface SearchRouteDeps {
   /** Elasticsearch in production, the embedded index in embedded mode. */
@@ -23,9 +24,12 @@ export interface SearchRouteDeps {
     user: AuthUser | undefined,
   ) => void | Promise<void>;
   logger?: Logger;
+  /** Registers `search_queries_total` and `search_query_duration_seconds` here when given. */
+  metrics?: Registry;
 }
 
 export function searchRoutes(context: RouteContext, deps: SearchRouteDeps): void {
+  const metrics = deps.metrics && createSearchMetrics(deps.metrics);
   defineRoute(context, {
     method: 'get',
     path: '/v1/search',
@@ -37,7 +41,12 @@ export function searchRoutes(context: RouteContext, deps: SearchRouteDeps): void
     problems: [503],
     responses: { 200: { description: 'A page of hits', schema: searchResponseSchema } },
     handler: async ({ query, user }) => {
-      const result = await deps.index.search(query);
+      const result = await measured(
+        metrics,
+        'search',
+        () => deps.index.search(query),
+        (r) => r.total,
+      );
       if (deps.onSearch) {
         const onSearch = deps.onSearch;
         void Promise.resolve()
@@ -60,7 +69,14 @@ export function searchRoutes(context: RouteContext, deps: SearchRouteDeps): void
     responses: { 200: { description: 'Suggestions, best first', schema: suggestResponseSchema } },
     handler: async ({ query }) => ({
       status: 200,
-      body: { suggestions: await deps.index.suggest(query.q, query.limit) },
+      body: {
+        suggestions: await measured(
+          metrics,
+          'suggest',
+          () => deps.index.suggest(query.q, query.limit),
+          (r) => r.length,
+        ),
+      },
     }),
   });
 }

@@ -1,3 +1,4 @@
 export * from './harness.js';
 export * from './client.js';
 export * from './processes.js';
+export * from './metrics.js';

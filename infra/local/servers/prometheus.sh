@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Prometheus 2.42 (Debian package prometheus), scraping the platform services
-# as configured in monitoring/prometheus/prometheus.local.yml.
+# as configured in monitoring/prometheus/prometheus.local.yml, which also loads the
+# recording and alert rules in monitoring/prometheus/rules/ (checked with the config below).
+# Started with --web.enable-lifecycle: after changing the config or the rules,
+# `curl -X POST http://127.0.0.1:9090/-/reload` applies them without a restart.
 #   .local/prometheus/data/   TSDB
 #   .local/prometheus/{prometheus.pid,prometheus.log}
 

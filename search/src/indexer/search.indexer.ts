@@ -1,5 +1,5 @@
 import { domainMessageSchema } from '@platform/contracts';
-import { Counter, type Logger, type Registry } from '@platform/kit';
+import { Counter, Gauge, type Logger, type Registry } from '@platform/kit';
 import type { MessageLog, Subscription } from '@platform/kit/messaging';
 import type { SearchIndex } from '../query/search-index.port.js';
 
@@ -12,6 +12,10 @@ import type { SearchIndex } from '../query/search-index.port.js';
 export class SearchIndexer {
   private subscription: Subscription | undefined;
   private readonly applied: Counter;
+  /** Messages not yet committed by the group, per topic and partition; the process sets it
+   * from Kafka (`startKafkaLagProbe`), the log port does not know it. */
+  readonly lag: Gauge<'topic' | 'partition'>;
+  readonly group: string;
 
   constructor(
     private readonly deps: {
@@ -29,11 +33,18 @@ export class SearchIndexer {
       labelNames: ['outcome'] as const,
       registers: [deps.metrics],
     });
+    this.lag = new Gauge({
+      name: 'search_indexer_consumer_lag_messages',
+      help: 'Messages in the log not yet committed by the search indexer group, by topic and partition',
+      labelNames: ['topic', 'partition'] as const,
+      registers: [deps.metrics],
+    });
+    this.group = deps.group ?? 'search';
   }
 
   async start(): Promise<void> {
     this.subscription = await this.deps.log.consume({
-      group: this.deps.group ?? 'search',
+      group: this.group,
       topics: this.deps.topics,
       maxBatch: 500,
       handle: async (batch) => {

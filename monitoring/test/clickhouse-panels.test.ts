@@ -1,0 +1,3 @@
+import { describeClickHousePanels } from './clickhouse-panels.contract.js';
+
+describeClickHousePanels('chdb');
