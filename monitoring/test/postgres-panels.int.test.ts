@@ -16,31 +16,6 @@ import { expandPostgresQuery, type QueryContext } from './grafana-queries.js';
  */
 const queries = panelQueries(readDashboardFiles()).filter((q) => q.datasource === 'postgres');
 
-/*
- * LEAD: the ml_models registry table is created by ml's migration in main, not in this branch.
- * After merging, delete this CREATE TABLE and migrate the test database with ml's registry
- * migration instead (the columns below are the agreed list; the dashboard reads version,
- * status, algorithm, metrics, users, items, interactions, train_seconds, reason, created_at,
- * promoted_at).
- */
-const mlModelsStandIn = `
-  CREATE TABLE ml_models (
-    version int PRIMARY KEY,
-    status text NOT NULL CHECK (status IN ('training','candidate','live','rejected','retired','failed')),
-    algorithm text NOT NULL,
-    metrics jsonb,
-    data_from timestamptz,
-    data_to timestamptz,
-    users int NOT NULL DEFAULT 0,
-    items int NOT NULL DEFAULT 0,
-    interactions int NOT NULL DEFAULT 0,
-    train_seconds double precision,
-    reason text,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    promoted_at timestamptz,
-    artifact bytea
-  )`;
-
 const offline = (ndcg10: number) => ({
   ndcg10,
   recall10: ndcg10 * 1.5,
@@ -71,7 +46,6 @@ describe('dashboard PostgreSQL queries on PostgreSQL', () => {
       expect((await person.post(`/v1/events/${created.body.id}/registrations`)).status).toBe(201);
     }
 
-    await api.sql.query(mlModelsStandIn);
     const day = 86_400_000;
     const runs = [
       {
