@@ -50,12 +50,12 @@ import { categories, cities, venues } from '../core-api/src/seed/catalogue.js';
 import {
   describeMachine,
   machine,
-  percentile,
   progress,
   round,
   updateReadme,
   writeResult,
 } from './lib/report.js';
+import { openLoop, summarise, type Window } from './lib/load.js';
 
 const EVENTS = 100_000;
 const RATE = 200;
@@ -78,12 +78,6 @@ async function serve(alias: string): Promise<void> {
   finishServiceApp(app, logger);
   const server = await listen(app, { port: 0, host: '127.0.0.1', logger });
   process.stdout.write(`listening ${(server.address() as { port: number }).port}\n`);
-}
-
-interface Sample {
-  latencyMs: number;
-  status: number;
-  doneAt: number;
 }
 
 async function run(): Promise<void> {
@@ -413,64 +407,15 @@ async function alternate(name: string, api: Send, direct: Send) {
     progress(
       `${name} through the API, window ${w + 1}/${WINDOWS}: ${RATE} req/s for ${windowSeconds} s`,
     );
-    runs.api.push(await openLoop(windowSeconds, first, (i) => api(i)()));
+    runs.api.push(await openLoop(RATE, windowSeconds, first, (i) => api(i)()));
     progress(`${name} straight to Elasticsearch, window ${w + 1}/${WINDOWS}`);
-    runs.direct.push(await openLoop(windowSeconds, first, (i) => direct(i)()));
+    runs.direct.push(await openLoop(RATE, windowSeconds, first, (i) => direct(i)()));
   }
-  const summary = (windows: Window[]) => {
-    const samples = windows.flatMap((w) => w.samples);
-    const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
-    const durationS = windows.reduce((sum, w) => sum + w.durationS, 0);
-    return {
-      requests: samples.length,
-      requestsPerS: round(samples.length / durationS, 0),
-      p50Ms: round(percentile(latencies, 50), 2),
-      p99Ms: round(percentile(latencies, 99), 2),
-      maxMs: round(latencies.at(-1)!, 2),
-      errors: samples.filter((s) => s.status !== 200).length,
-    };
-  };
-  const result = { api: summary(runs.api), direct: summary(runs.direct) };
+  const result = { api: summarise(runs.api), direct: summarise(runs.direct) };
   progress(
     `  ${name}: API p50 ${result.api.p50Ms} / p99 ${result.api.p99Ms} ms, direct p50 ${result.direct.p50Ms} / p99 ${result.direct.p99Ms} ms`,
   );
   return result;
-}
-
-interface Window {
-  samples: Sample[];
-  durationS: number;
-}
-
-/** Sends RATE requests/s for `seconds`; latency counts from each request's scheduled time. */
-async function openLoop(
-  seconds: number,
-  first: number,
-  send: (i: number) => Promise<number>,
-): Promise<Window> {
-  const total = RATE * seconds;
-  const startedAt = performance.now();
-  const pending: Promise<Sample>[] = [];
-  const request = async (i: number, scheduledAt: number): Promise<Sample> => {
-    let status = 0;
-    try {
-      status = await send(first + i);
-    } catch {
-      status = 0;
-    }
-    const doneAt = performance.now();
-    return { latencyMs: doneAt - scheduledAt, status, doneAt };
-  };
-  for (let i = 0; i < total;) {
-    const due = Math.floor(((performance.now() - startedAt) * RATE) / 1000);
-    while (i < total && i <= due) {
-      pending.push(request(i, startedAt + (i * 1000) / RATE));
-      i++;
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  const samples = await Promise.all(pending);
-  return { samples, durationS: (Math.max(...samples.map((s) => s.doneAt)) - startedAt) / 1000 };
 }
 
 // Last, so every helper above is initialized before it runs.

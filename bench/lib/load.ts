@@ -1,0 +1,63 @@
+import { percentile, round } from './report.js';
+
+export interface Sample {
+  latencyMs: number;
+  status: number;
+  doneAt: number;
+}
+
+export interface Window {
+  samples: Sample[];
+  durationS: number;
+}
+
+/**
+ * Open-loop load: sends `rate` requests/s for `seconds` whatever the answers, and measures
+ * latency from each request's scheduled send time, so a stall of the server is not hidden
+ * (no coordinated omission). `first` numbers the requests across windows.
+ */
+export async function openLoop(
+  rate: number,
+  seconds: number,
+  first: number,
+  send: (i: number) => Promise<number>,
+): Promise<Window> {
+  const total = rate * seconds;
+  const startedAt = performance.now();
+  const pending: Promise<Sample>[] = [];
+  const request = async (i: number, scheduledAt: number): Promise<Sample> => {
+    let status = 0;
+    try {
+      status = await send(first + i);
+    } catch {
+      status = 0;
+    }
+    const doneAt = performance.now();
+    return { latencyMs: doneAt - scheduledAt, status, doneAt };
+  };
+  for (let i = 0; i < total;) {
+    const due = Math.floor(((performance.now() - startedAt) * rate) / 1000);
+    while (i < total && i <= due) {
+      pending.push(request(i, startedAt + (i * 1000) / rate));
+      i++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const samples = await Promise.all(pending);
+  return { samples, durationS: (Math.max(...samples.map((s) => s.doneAt)) - startedAt) / 1000 };
+}
+
+/** Latency percentiles, throughput and errors over windows. */
+export function summarise(windows: Window[]) {
+  const samples = windows.flatMap((w) => w.samples);
+  const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
+  const durationS = windows.reduce((sum, w) => sum + w.durationS, 0);
+  return {
+    requests: samples.length,
+    requestsPerS: round(samples.length / durationS, 0),
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    maxMs: round(latencies.at(-1)!, 2),
+    errors: samples.filter((s) => s.status !== 200).length,
+  };
+}
