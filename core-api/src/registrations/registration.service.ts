@@ -152,6 +152,25 @@ export class RegistrationService {
     });
   }
 
+  /** The caller's live (not cancelled) registration for one event, with its waitlist position. */
+  async mine(user: AuthUser, eventId: string): Promise<Registration> {
+    const event = await this.deps.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirst();
+    if (!event || !isVisible(user, event)) throw eventNotFound();
+    const row = await this.deps.db
+      .selectFrom('registrations')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('user_id', '=', user.id)
+      .where('status', '<>', 'cancelled')
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('You are not registered for this event');
+    return this.withPosition(this.deps.db, row);
+  }
+
   /** The caller's registrations (not cancelled ones unless asked), newest first. */
   async listMine(
     user: AuthUser,
@@ -305,7 +324,7 @@ export class RegistrationService {
     );
   }
 
-  private async withPosition(tx: Tx, row: RegistrationRow): Promise<Registration> {
+  private async withPosition(tx: Db | Tx, row: RegistrationRow): Promise<Registration> {
     if (row.status !== 'waitlisted') return toRegistration(row, null);
     const { n } = await tx
       .selectFrom('registrations')
