@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ReactNode } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/api-error.js';
@@ -19,6 +19,10 @@ function useAuthForm<T extends Record<string, string>>(initial: T, action: (valu
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals > 0) focusFirstError(form.current);
+  }, [refusals]);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setPending(true);
@@ -32,7 +36,7 @@ function useAuthForm<T extends Record<string, string>>(initial: T, action: (valu
       setErrors(fields);
       if (Object.keys(fields).length === 0) setFormError(errorMessage(error));
       setPending(false);
-      requestAnimationFrame(() => focusFirstError(form.current));
+      setRefusals((n) => n + 1);
     }
   };
   const bind = (name: keyof T & string) => ({

@@ -1,5 +1,5 @@
 import type { CreateEventBody, Event } from '@platform/contracts';
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../api/api-error.js';
 import { FormField, focusFirstError } from '../ui/form-field.js';
 import { fromLocalInput, toLocalInput } from '../ui/format.js';
@@ -114,6 +114,11 @@ export function EventForm({
   const [errors, setErrors] = useState<ReturnType<typeof formErrors>>({ fields: {} });
   const [pending, setPending] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  // Bumped by each refused submit: once the messages are rendered, focus goes to the first.
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals > 0) focusFirstError(form.current);
+  }, [refusals]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -123,7 +128,7 @@ export function EventForm({
       await onSubmit(formToBody(values));
     } catch (error) {
       setErrors(formErrors(error));
-      requestAnimationFrame(() => focusFirstError(form.current));
+      setRefusals((n) => n + 1);
     } finally {
       setPending(false);
     }
