@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -69,11 +69,16 @@ const inDays = (n: number, hour: number) => {
 };
 
 beforeAll(async () => {
+  rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   if (!existsSync(chromiumPath)) {
     throw new Error(`${chromiumPath} is missing: run \`bash infra/local/tools.sh chromium\``);
   }
-  app = await startApp({ repoRoot, logFile: path.join(artifacts, 'server.log'), timeoutMs: 240_000 });
+  app = await startApp({
+    repoRoot,
+    logFile: path.join(artifacts, 'server.log'),
+    timeoutMs: 240_000,
+  });
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
 
   const organizer = await api<{ accessToken: string }>('POST', '/v1/auth/register', {
@@ -132,7 +137,11 @@ describe('web app in Chromium', () => {
     });
     await first.goto('/');
     await first.getByRole('heading', { name: 'Upcoming events' }).waitFor();
-    await first.getByRole('list', { name: 'Upcoming events' }).getByRole('listitem').first().waitFor();
+    await first
+      .getByRole('list', { name: 'Upcoming events' })
+      .getByRole('listitem')
+      .first()
+      .waitFor();
     await shot(first, '01-discover');
 
     await signUp(first, 'Ada First', `ada-${run}@example.com`);
@@ -187,8 +196,12 @@ describe('web app in Chromium', () => {
     await first.getByRole('button', { name: 'Join waitlist' }).waitFor();
 
     await third.getByText("You're registered: your seat is confirmed.").waitFor();
-    await third.getByText('A seat freed up: you are now registered.').waitFor({ state: 'attached' });
-    expect(await third.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    await third
+      .getByText('A seat freed up: you are now registered.')
+      .waitFor({ state: 'attached' });
+    expect(await third.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(
+      true,
+    );
     await third.getByText('0 on the waitlist', { exact: false }).waitFor();
     await shot(third, '07-promoted-live');
 
@@ -209,8 +222,13 @@ describe('web app in Chromium', () => {
 
     // The API's validation messages show next to their fields.
     await organizer.getByRole('button', { name: 'Create draft' }).click();
-    await expect.poll(() => organizer.getByLabel('Title').getAttribute('aria-invalid')).toBe('true');
-    await organizer.getByText('Too small: expected string to have >=3 characters').first().waitFor();
+    await expect
+      .poll(() => organizer.getByLabel('Title').getAttribute('aria-invalid'))
+      .toBe('true');
+    await organizer
+      .getByText('Too small: expected string to have >=3 characters')
+      .first()
+      .waitFor();
     await shot(organizer, '09-validation');
 
     const title = `Midnight Cartography Workshop ${run}`;
@@ -244,7 +262,10 @@ describe('web app in Chromium', () => {
       .poll(
         async () => {
           if (attempts++ > 0) await organizer.reload();
-          await organizer.getByRole('status').filter({ hasText: /^\d+ events?/ }).waitFor();
+          await organizer
+            .getByRole('status')
+            .filter({ hasText: /^\d+ events?/ })
+            .waitFor();
           return organizer.getByRole('link', { name: title }).count();
         },
         { timeout: 30_000, interval: 500 },
@@ -262,11 +283,19 @@ describe('web app in Chromium', () => {
     const response = first.waitForResponse((r) => r.url().endsWith('/v1/interactions'));
     const queued = await first.evaluate(
       ([id]) =>
-        (globalThis as unknown as { navigator: { sendBeacon(u: string, b: string): boolean } }).navigator.sendBeacon(
+        (
+          globalThis as unknown as { navigator: { sendBeacon(u: string, b: string): boolean } }
+        ).navigator.sendBeacon(
           '/v1/interactions',
           JSON.stringify({
             interactions: [
-              { type: 'view', eventId: id, surface: 'event', occurredAt: new Date().toISOString(), sessionId: 'e2e-beacon-1' },
+              {
+                type: 'view',
+                eventId: id,
+                surface: 'event',
+                occurredAt: new Date().toISOString(),
+                sessionId: 'e2e-beacon-1',
+              },
             ],
           }),
         ),
@@ -300,8 +329,11 @@ describe('web app in Chromium', () => {
       await phone.locator('h1').waitFor();
       await phone.locator('.state-loading').first().waitFor({ state: 'detached' });
       const overflow = await phone.evaluate(() => {
-        const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } })
-          .document.documentElement;
+        const doc = (
+          globalThis as unknown as {
+            document: { documentElement: { scrollWidth: number; clientWidth: number } };
+          }
+        ).document.documentElement;
         return doc.scrollWidth - doc.clientWidth;
       });
       expect(overflow, `${url} scrolls sideways on a phone`).toBeLessThanOrEqual(0);

@@ -18,7 +18,9 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
       );
     });
   });
@@ -28,13 +30,23 @@ export function freePort(): Promise<number> {
  * `npm start` (whose prestart builds the web app) on a fresh DATA_DIR, in its own process group so
  * stopping it stops npm, the shell and node together. Resolves once /readyz answers 200.
  */
-export async function startApp(options: { repoRoot: string; logFile: string; timeoutMs: number }): Promise<RunningApp> {
+export async function startApp(options: {
+  repoRoot: string;
+  logFile: string;
+  timeoutMs: number;
+}): Promise<RunningApp> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'web-e2e-'));
   const log = createWriteStream(options.logFile);
   const child: ChildProcess = spawn('npm', ['start'], {
     cwd: options.repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,7 +64,10 @@ export async function startApp(options: { repoRoot: string; logFile: string; tim
   const stop = async () => {
     if (!exited && child.pid) {
       process.kill(-child.pid, 'SIGTERM');
-      const killer = setTimeout(() => !exited && child.pid && process.kill(-child.pid, 'SIGKILL'), 15_000);
+      const killer = setTimeout(
+        () => !exited && child.pid && process.kill(-child.pid, 'SIGKILL'),
+        15_000,
+      );
       await exit;
       clearTimeout(killer);
     }
@@ -68,7 +83,9 @@ export async function startApp(options: { repoRoot: string; logFile: string; tim
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`npm start was not ready within ${options.timeoutMs} ms; see ${options.logFile}`);
+      throw new Error(
+        `npm start was not ready within ${options.timeoutMs} ms; see ${options.logFile}`,
+      );
     }
     const ready = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2_000) })
       .then((r) => r.ok)

@@ -66,7 +66,9 @@ export function interactionsSpec(backend: Backend) {
     it('accepts a batch sent as text/plain, as navigator.sendBeacon sends it', async () => {
       const res = await new TestClient(api.base).request('POST', '/v1/interactions', {
         raw: JSON.stringify({
-          interactions: [{ type: 'view', eventId, occurredAt: at(), sessionId: 'beacon-session-1' }],
+          interactions: [
+            { type: 'view', eventId, occurredAt: at(), sessionId: 'beacon-session-1' },
+          ],
         }),
         headers: { 'content-type': 'text/plain;charset=UTF-8' },
       });

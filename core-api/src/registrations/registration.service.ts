@@ -154,12 +154,7 @@ export class RegistrationService {
 
   /** The caller's live (not cancelled) registration for one event, with its waitlist position. */
   async mine(user: AuthUser, eventId: string): Promise<Registration> {
-    const event = await this.deps.db
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '=', eventId)
-      .executeTakeFirst();
-    if (!event || !isVisible(user, event)) throw eventNotFound();
+    await this.visibleEvent(user, eventId);
     const row = await this.deps.db
       .selectFrom('registrations')
       .selectAll()
@@ -236,12 +231,7 @@ export class RegistrationService {
     eventId: string,
     query: { status: 'confirmed' | 'waitlisted'; cursor?: string; limit: number },
   ): Promise<Page<Attendee>> {
-    const event = await this.deps.db
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '=', eventId)
-      .executeTakeFirst();
-    if (!event || !isVisible(user, event)) throw eventNotFound();
+    const event = await this.visibleEvent(user, eventId);
     if (!canManage(user, event))
       throw new ForbiddenError('Only the organizer or an admin may see who is coming');
 
@@ -308,6 +298,17 @@ export class RegistrationService {
     );
     const last = more ? rows[query.limit - 1] : undefined;
     return { items, nextCursor: last ? encodeCursor([Number(last.waitlist_seq)]) : null };
+  }
+
+  /** The event, unless it does not exist or is a draft the caller may not see (both 404). */
+  private async visibleEvent(user: AuthUser, eventId: string): Promise<EventRow> {
+    const event = await this.deps.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirst();
+    if (!event || !isVisible(user, event)) throw eventNotFound();
+    return event;
   }
 
   private locked<T>(eventId: string, work: (tx: Tx, event: EventRow) => Promise<T>): Promise<T> {

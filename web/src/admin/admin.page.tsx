@@ -42,7 +42,11 @@ function AdminPage() {
     <Page title="Admin" heading="Numbers">
       <div className="field inline-field">
         <label htmlFor="range">Period</label>
-        <select id="range" value={rangeKey} onChange={(e) => setRangeKey(e.target.value as RangeKey)}>
+        <select
+          id="range"
+          value={rangeKey}
+          onChange={(e) => setRangeKey(e.target.value as RangeKey)}
+        >
           {Object.entries(ranges).map(([k, r]) => (
             <option key={k} value={k}>
               {r.label}
@@ -64,7 +68,8 @@ function Overview({ range }: { range: { from: string; to: string; interval: stri
   const api = useApi();
   const overview = useQuery({
     queryKey: ['analytics', 'overview', range],
-    queryFn: ({ signal }) => api.get<AnalyticsOverview>('/v1/analytics/overview', { query: range, signal }),
+    queryFn: ({ signal }) =>
+      api.get<AnalyticsOverview>('/v1/analytics/overview', { query: range, signal }),
   });
   const chart = useMemo(() => {
     const series = overview.data?.series ?? [];
@@ -78,7 +83,13 @@ function Overview({ range }: { range: { from: string; to: string; interval: stri
   }, [overview.data]);
   if (overview.isPending) return <Loading label="Loading the overview…" />;
   if (overview.isError)
-    return <ErrorState error={overview.error} title="Could not load the overview" retry={() => void overview.refetch()} />;
+    return (
+      <ErrorState
+        error={overview.error}
+        title="Could not load the overview"
+        retry={() => void overview.refetch()}
+      />
+    );
   const t = overview.data.totals;
   const funnel = [
     { label: 'Impressions', value: t.impressions },
@@ -104,7 +115,11 @@ function Overview({ range }: { range: { from: string; to: string; interval: stri
           <Empty>No activity in this period.</Empty>
         ) : (
           <Suspense fallback={<Loading label="Drawing the chart…" />}>
-            <LineChart times={chart.times} series={chart.series} label="Registrations and views over time" />
+            <LineChart
+              times={chart.times}
+              series={chart.series}
+              label="Registrations and views over time"
+            />
           </Suspense>
         )}
         <details>
@@ -138,15 +153,26 @@ function Overview({ range }: { range: { from: string; to: string; interval: stri
             <li key={f.label}>
               <span className="bar-label">
                 {f.label}: {f.value.toLocaleString()}
-                {i > 0 && ` (${percent(funnel[i - 1]!.value ? f.value / funnel[i - 1]!.value : null)} of the step before)`}
+                {i > 0 && stepRate(funnel[i - 1]!.value, f.value)}
               </span>
-              <span className="bar" style={{ width: `${(f.value / top) * 100}%` }} aria-hidden="true" />
+              <span
+                className="bar"
+                style={{ width: `${(f.value / top) * 100}%` }}
+                aria-hidden="true"
+              />
             </li>
           ))}
         </ol>
       </section>
     </>
   );
+}
+
+/** " (12% of the step before)", left out when the step is larger than the one before it: seeded
+ * or imported registrations never went through a tracked view, so a ratio would mislead. */
+function stepRate(before: number, value: number): string {
+  if (before === 0 || value > before) return '';
+  return ` (${percent(value / before)} of the step before)`;
 }
 
 function Stat({ label, value }: { label: string; value: number | string }) {
@@ -181,7 +207,11 @@ function TopEventsSection({ range }: { range: { from: string; to: string } }) {
             <span className="bar-label">
               <Link to={`/events/${item.eventId}`}>{item.title ?? item.eventId}</Link>: {item.value}
             </span>
-            <span className="bar" style={{ width: `${(item.value / max) * 100}%` }} aria-hidden="true" />
+            <span
+              className="bar"
+              style={{ width: `${(item.value / max) * 100}%` }}
+              aria-hidden="true"
+            />
           </li>
         ))}
       </ol>
@@ -207,8 +237,10 @@ function SearchesSection({ range }: { range: { from: string; to: string } }) {
   });
   let content;
   if (report.isPending) content = <Loading />;
-  else if (report.isError) content = <ErrorState error={report.error} retry={() => void report.refetch()} />;
-  else if (report.data.noResults.length === 0) content = <Empty>Every search found something.</Empty>;
+  else if (report.isError)
+    content = <ErrorState error={report.error} retry={() => void report.refetch()} />;
+  else if (report.data.noResults.length === 0)
+    content = <Empty>Every search found something.</Empty>;
   else
     content = (
       <div className="table-wrap">
@@ -240,7 +272,12 @@ function SearchesSection({ range }: { range: { from: string; to: string } }) {
   );
 }
 
-const metricNames = { ndcg10: 'NDCG@10', recall10: 'Recall@10', map10: 'MAP@10', coverage: 'Coverage' } as const;
+const metricNames = {
+  ndcg10: 'NDCG@10',
+  recall10: 'Recall@10',
+  map10: 'MAP@10',
+  coverage: 'Coverage',
+} as const;
 
 function Models() {
   const api = useApi();
@@ -267,7 +304,11 @@ function Models() {
     const { live, models: runs, training } = models.data;
     content = (
       <>
-        {live ? <ModelCard model={live} /> : <Empty>No model is live yet: recommendations use trending events.</Empty>}
+        {live ? (
+          <ModelCard model={live} />
+        ) : (
+          <Empty>No model is live yet: recommendations use trending events.</Empty>
+        )}
         {training && <p role="status">A training run is in progress…</p>}
         {runs.length > 0 && (
           <div className="table-wrap">

@@ -9,7 +9,15 @@ export interface Series {
 }
 
 /** A time-series chart (uPlot, loaded only with this module). Resizes with its container. */
-export default function LineChart({ times, series, label }: { times: number[]; series: Series[]; label: string }) {
+export default function LineChart({
+  times,
+  series,
+  label,
+}: {
+  times: number[];
+  series: Series[];
+  label: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -21,7 +29,12 @@ export default function LineChart({ times, series, label }: { times: number[]; s
         height: 260,
         series: [
           {},
-          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: times.length < 60 } })),
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 2,
+            points: { show: times.length < 60 },
+          })),
         ],
         axes: [{ stroke: '#333' }, { stroke: '#333' }],
         scales: { x: { time: true } },

@@ -15,7 +15,11 @@ describe('ApiClient', () => {
     });
     const client = new ApiClient({ fetch: api.fetch });
     client.setToken('expired');
-    const answers = await Promise.all([client.get('/v1/me'), client.get('/v1/me'), client.get('/v1/me')]);
+    const answers = await Promise.all([
+      client.get('/v1/me'),
+      client.get('/v1/me'),
+      client.get('/v1/me'),
+    ]);
     expect(answers).toEqual([{ id: 'me' }, { id: 'me' }, { id: 'me' }]);
     expect(refreshes).toBe(1);
     expect(client.token).toBe('fresh-1');
@@ -23,8 +27,14 @@ describe('ApiClient', () => {
 
   it('ends the session when the refresh cookie is no longer good', async () => {
     const api = fakeFetch({
-      'POST /v1/auth/refresh': () => ({ status: 401, body: { type: 'x', title: 'No', status: 401 } }),
-      'GET /v1/me': () => ({ status: 401, body: { type: 'x', title: 'Unauthorized', status: 401 } }),
+      'POST /v1/auth/refresh': () => ({
+        status: 401,
+        body: { type: 'x', title: 'No', status: 401 },
+      }),
+      'GET /v1/me': () => ({
+        status: 401,
+        body: { type: 'x', title: 'Unauthorized', status: 401 },
+      }),
     });
     const client = new ApiClient({ fetch: api.fetch });
     client.setToken('expired');
@@ -47,7 +57,9 @@ describe('ApiClient', () => {
         },
       }),
     });
-    const error = await new ApiClient({ fetch: api.fetch }).post('/v1/events', {}).catch((e) => e);
+    const error = (await new ApiClient({ fetch: api.fetch })
+      .post('/v1/events', {})
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(400);
     expect(error.fieldErrors()).toEqual({ 'venue.city': 'required' });

@@ -32,7 +32,8 @@ export class ApiError extends Error {
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 404 && !error.problem) return 'Not found.';
-    if (error.status >= 500) return `The server could not answer (${error.status}). ${error.message}`;
+    if (error.status >= 500)
+      return `The server could not answer (${error.status}). ${error.message}`;
     return error.message;
   }
   if (error instanceof TypeError) return 'Could not reach the server. Check your connection.';

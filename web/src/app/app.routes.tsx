@@ -21,7 +21,10 @@ function NotFoundPage() {
 function RouteError() {
   return (
     <Page title="Something went wrong">
-      <ErrorState error={new Error('This page failed to load. Reload to try again.')} retry={() => location.reload()} />
+      <ErrorState
+        error={new Error('This page failed to load. Reload to try again.')}
+        retry={() => location.reload()}
+      />
     </Page>
   );
 }
@@ -49,15 +52,21 @@ export const routes: RouteObject[] = [
           },
           {
             path: 'organizer',
-            lazy: async () => ({ Component: (await import('../organizer/organizer.pages.js')).OrganizerEventsRoute }),
+            lazy: async () => ({
+              Component: (await import('../organizer/organizer.pages.js')).OrganizerEventsRoute,
+            }),
           },
           {
             path: 'organizer/new',
-            lazy: async () => ({ Component: (await import('../organizer/organizer.pages.js')).NewEventRoute }),
+            lazy: async () => ({
+              Component: (await import('../organizer/organizer.pages.js')).NewEventRoute,
+            }),
           },
           {
             path: 'organizer/events/:id',
-            lazy: async () => ({ Component: (await import('../organizer/organizer.pages.js')).ManageEventRoute }),
+            lazy: async () => ({
+              Component: (await import('../organizer/organizer.pages.js')).ManageEventRoute,
+            }),
           },
           {
             path: 'admin',

@@ -40,7 +40,12 @@ export function Layout() {
           >
             Menu
           </button>
-          <nav id="site-nav" aria-label="Main" className={menuOpen ? 'site-nav open' : 'site-nav'} onClick={() => setMenuOpen(false)}>
+          <nav
+            id="site-nav"
+            aria-label="Main"
+            className={menuOpen ? 'site-nav open' : 'site-nav'}
+            onClick={() => setMenuOpen(false)}
+          >
             <NavLink to="/" end>
               Discover
             </NavLink>
@@ -60,7 +65,9 @@ export function Layout() {
             )}
           </nav>
         </div>
-        {navigation.state === 'loading' && <div className="progress" role="progressbar" aria-label="Loading page" />}
+        {navigation.state === 'loading' && (
+          <div className="progress" role="progressbar" aria-label="Loading page" />
+        )}
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

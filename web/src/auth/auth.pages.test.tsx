@@ -4,7 +4,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { fakeFetch, renderWithApp } from '../test/render.js';
 import { SignUpPage, safeNext } from './auth.pages.js';
 
-const user = { id: 'u1', email: 'a@example.com', name: 'Ada', role: 'user', createdAt: '2030-01-01T00:00:00Z' };
+const user = {
+  id: 'u1',
+  email: 'a@example.com',
+  name: 'Ada',
+  role: 'user',
+  createdAt: '2030-01-01T00:00:00Z',
+};
 
 describe('SignUpPage', () => {
   it('shows what the API refused next to each field', async () => {
@@ -15,7 +21,12 @@ describe('SignUpPage', () => {
           type: 'x',
           title: 'Invalid request',
           status: 400,
-          errors: [{ path: 'body.password', message: 'Too small: expected string to have >=10 characters' }],
+          errors: [
+            {
+              path: 'body.password',
+              message: 'Too small: expected string to have >=10 characters',
+            },
+          ],
         },
       }),
     });

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { ReactNode } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/api-error.js';
 import { useServices, useSession } from '../app/services.js';
-import { FormField, focusFirstError } from '../ui/form-field.js';
+import { FormField, useFocusOnRefusal } from '../ui/form-field.js';
 import { Page } from '../ui/page.js';
 
 /** Only same-site paths, so `?next=` cannot send anyone elsewhere. */
@@ -11,7 +11,10 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-function useAuthForm<T extends Record<string, string>>(initial: T, action: (values: T) => Promise<unknown>) {
+function useAuthForm<T extends Record<string, string>>(
+  initial: T,
+  action: (values: T) => Promise<unknown>,
+) {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [values, setValues] = useState(initial);
@@ -19,10 +22,7 @@ function useAuthForm<T extends Record<string, string>>(initial: T, action: (valu
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
   const form = useRef<HTMLFormElement>(null);
-  const [refusals, setRefusals] = useState(0);
-  useEffect(() => {
-    if (refusals > 0) focusFirstError(form.current);
-  }, [refusals]);
+  const refused = useFocusOnRefusal(form);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setPending(true);
@@ -36,14 +36,15 @@ function useAuthForm<T extends Record<string, string>>(initial: T, action: (valu
       setErrors(fields);
       if (Object.keys(fields).length === 0) setFormError(errorMessage(error));
       setPending(false);
-      setRefusals((n) => n + 1);
+      refused();
     }
   };
   const bind = (name: keyof T & string) => ({
     name,
     value: values[name],
     error: errors[name],
-    onChange: (e: { target: { value: string } }) => setValues({ ...values, [name]: e.target.value }),
+    onChange: (e: { target: { value: string } }) =>
+      setValues({ ...values, [name]: e.target.value }),
   });
   return { form, onSubmit, bind, formError, pending };
 }
@@ -65,19 +66,26 @@ export function LoginPage() {
     { email: '', password: '' },
     (v) => session.logIn(v),
   );
-  if (state.status === 'signed-in' && !pending) return <Navigate to={safeNext(params.get('next'))} replace />;
+  if (state.status === 'signed-in' && !pending)
+    return <Navigate to={safeNext(params.get('next'))} replace />;
   return (
     <Page title="Log in" className="narrow">
       <form ref={form} onSubmit={onSubmit} noValidate className="form">
         <FormError message={formError} />
         <FormField label="Email" type="email" autoComplete="email" {...bind('email')} />
-        <FormField label="Password" type="password" autoComplete="current-password" {...bind('password')} />
+        <FormField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          {...bind('password')}
+        />
         <button type="submit" className="button primary" disabled={pending}>
           {pending ? 'Logging in…' : 'Log in'}
         </button>
       </form>
       <p>
-        New here? <Link to={`/signup${params.size ? `?${params.toString()}` : ''}`}>Create an account</Link>
+        New here?{' '}
+        <Link to={`/signup${params.size ? `?${params.toString()}` : ''}`}>Create an account</Link>
       </p>
     </Page>
   );
@@ -91,7 +99,8 @@ export function SignUpPage() {
     { name: '', email: '', password: '' },
     (v) => session.signUp(v),
   );
-  if (state.status === 'signed-in' && !pending) return <Navigate to={safeNext(params.get('next'))} replace />;
+  if (state.status === 'signed-in' && !pending)
+    return <Navigate to={safeNext(params.get('next'))} replace />;
   return (
     <Page title="Sign up" heading="Create your account" className="narrow">
       <form ref={form} onSubmit={onSubmit} noValidate className="form">
@@ -110,7 +119,8 @@ export function SignUpPage() {
         </button>
       </form>
       <p>
-        Already have an account? <Link to={`/login${params.size ? `?${params.toString()}` : ''}`}>Log in</Link>
+        Already have an account?{' '}
+        <Link to={`/login${params.size ? `?${params.toString()}` : ''}`}>Log in</Link>
       </p>
     </Page>
   );
@@ -119,13 +129,17 @@ export function SignUpPage() {
 /** Routes for signed-in people: others go to the login page and come back after. */
 export function RequireAuth({ children, role }: { children: ReactNode; role?: 'admin' }) {
   const state = useSession();
-  const next = typeof window === 'undefined' ? '/' : window.location.pathname + window.location.search;
+  const next =
+    typeof window === 'undefined' ? '/' : window.location.pathname + window.location.search;
   if (state.status === 'restoring') return <p role="status">Checking your session…</p>;
-  if (state.status === 'signed-out') return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  if (state.status === 'signed-out')
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   if (role && state.user.role !== role) {
     return (
       <Page title="Not allowed">
-        <p>This page is for admins. <Link to="/">Back to Discover</Link>.</p>
+        <p>
+          This page is for admins. <Link to="/">Back to Discover</Link>.
+        </p>
       </Page>
     );
   }

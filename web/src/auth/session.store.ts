@@ -2,9 +2,7 @@ import type { User } from '@platform/contracts';
 import type { ApiClient } from '../api/api-client.js';
 
 export type SessionState =
-  | { status: 'restoring' }
-  | { status: 'signed-out' }
-  | { status: 'signed-in'; user: User };
+  { status: 'restoring' } | { status: 'signed-out' } | { status: 'signed-in'; user: User };
 
 interface AuthResponse {
   user: User;

@@ -2,9 +2,15 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useSession } from '../app/services.js';
 import { EventCard } from '../events/event-card.js';
-import { useEventList, useRecommendations, useTrending, type EventFilters } from '../events/event.queries.js';
+import {
+  useEventList,
+  useRecommendations,
+  useTrending,
+  type EventFilters,
+} from '../events/event.queries.js';
 import { RecommendedList } from '../events/recommended-list.js';
 import { fromLocalInput } from '../ui/format.js';
+import { LoadMore } from '../ui/load-more.js';
 import { Page } from '../ui/page.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 
@@ -38,10 +44,15 @@ export function DiscoverPage() {
   const name = session.status === 'signed-in' ? session.user.name.split(' ')[0] : undefined;
 
   return (
-    <Page title="Discover" heading={name ? `Hello ${name}, find something to do` : 'Find something to do'}>
+    <Page
+      title="Discover"
+      heading={name ? `Hello ${name}, find something to do` : 'Find something to do'}
+    >
       <section aria-labelledby="recommended-heading" className="section">
         <h2 id="recommended-heading">
-          {recommendations.data?.strategy === 'personalised' ? 'Recommended for you' : 'Picked for you'}
+          {recommendations.data?.strategy === 'personalised'
+            ? 'Recommended for you'
+            : 'Picked for you'}
         </h2>
         <RecommendedList
           query={recommendations}
@@ -51,7 +62,12 @@ export function DiscoverPage() {
       </section>
       <section aria-labelledby="trending-heading" className="section">
         <h2 id="trending-heading">{nearCity ? `Trending in ${nearCity}` : 'Trending'}</h2>
-        <RecommendedList query={trending} surface="trending" empty="Nothing is trending here yet." showReasons={false} />
+        <RecommendedList
+          query={trending}
+          surface="trending"
+          empty="Nothing is trending here yet."
+          showReasons={false}
+        />
       </section>
       <section aria-labelledby="all-heading" className="section">
         <h2 id="all-heading">Upcoming events</h2>
@@ -62,7 +78,13 @@ export function DiscoverPage() {
   );
 }
 
-function FilterForm({ filters, onChange }: { filters: EventFilters; onChange: (f: EventFilters) => void }) {
+function FilterForm({
+  filters,
+  onChange,
+}: {
+  filters: EventFilters;
+  onChange: (f: EventFilters) => void;
+}) {
   const id = useId();
   const [draft, setDraft] = useState({
     category: filters.category ?? '',
@@ -135,8 +157,15 @@ function EventList({ filters }: { filters: EventFilters }) {
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   if (list.isPending) return <Loading label="Loading events…" />;
-  if (list.isError) return <ErrorState error={list.error} title="Could not load events" retry={() => void list.refetch()} />;
-  const events = list.data.pages.flatMap((p) => p.items);
+  if (list.isError)
+    return (
+      <ErrorState
+        error={list.error}
+        title="Could not load events"
+        retry={() => void list.refetch()}
+      />
+    );
+  const events = list.data.items;
   if (events.length === 0) return <Empty>No upcoming events match these filters.</Empty>;
   return (
     <>
@@ -146,18 +175,8 @@ function EventList({ filters }: { filters: EventFilters }) {
         ))}
       </ul>
       <div ref={sentinel} />
-      {list.hasNextPage ? (
-        <button
-          type="button"
-          className="button secondary load-more"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {list.isFetchingNextPage ? 'Loading more…' : 'Load more'}
-        </button>
-      ) : (
-        <p className="muted">That is everything coming up.</p>
-      )}
+      <LoadMore list={list} />
+      {!list.hasNextPage && <p className="muted">That is everything coming up.</p>}
     </>
   );
 }

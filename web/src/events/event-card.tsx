@@ -8,7 +8,14 @@ import { formatDateTime, seatsText } from '../ui/format.js';
 export interface EventCardProps {
   event: Pick<
     EventSummary,
-    'id' | 'title' | 'category' | 'startsAt' | 'venue' | 'capacity' | 'confirmedCount' | 'waitlistCount'
+    | 'id'
+    | 'title'
+    | 'category'
+    | 'startsAt'
+    | 'venue'
+    | 'capacity'
+    | 'confirmedCount'
+    | 'waitlistCount'
   >;
   surface: InteractionSurface;
   position: number;
@@ -21,7 +28,12 @@ export interface EventCardProps {
 /** One event in a list: records its impression when seen and its click when opened. */
 export function EventCard({ event, surface, position, reasons, title, snippet }: EventCardProps) {
   const tracker = useTracker();
-  const ref = useImpression<HTMLLIElement>({ type: 'impression', eventId: event.id, surface, position });
+  const ref = useImpression<HTMLLIElement>({
+    type: 'impression',
+    eventId: event.id,
+    surface,
+    position,
+  });
   const full = event.confirmedCount >= event.capacity;
   return (
     <li className="card" ref={ref}>

@@ -5,7 +5,12 @@ import { useSession, useTracker } from '../app/services.js';
 import { Page } from '../ui/page.js';
 import { formatRange, seatsText } from '../ui/format.js';
 import { ErrorState, Loading } from '../ui/states.js';
-import { useEvent, useMyRegistration, useRegistrationMutations, useSimilar } from './event.queries.js';
+import {
+  useEvent,
+  useMyRegistration,
+  useRegistrationMutations,
+  useSimilar,
+} from './event.queries.js';
 import { RecommendedList } from './recommended-list.js';
 import { RegistrationPanel } from './registration-panel.js';
 import { useLiveCapacity, type LiveStatus } from './use-live-capacity.js';
@@ -38,7 +43,8 @@ export function EventPage() {
       <Page title={isNotFound(event.error) ? 'Event not found' : 'Event unavailable'}>
         {isNotFound(event.error) ? (
           <p>
-            This event does not exist or is not published. <Link to="/">Discover other events</Link>.
+            This event does not exist or is not published. <Link to="/">Discover other events</Link>
+            .
           </p>
         ) : (
           <ErrorState error={event.error} retry={() => void event.refetch()} />

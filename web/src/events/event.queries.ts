@@ -4,20 +4,10 @@ import type {
   RecommendationsResponse,
   RecommendedItem,
 } from '@platform/contracts';
-import {
-  useInfiniteQuery,
-  useMutation,
-  useQuery,
-  useQueryClient,
-  type QueryClient,
-} from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { isNotFound } from '../api/api-error.js';
+import { useCursorPages } from '../api/use-cursor-pages.js';
 import { useApi, useSession } from '../app/services.js';
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 export interface EventFilters {
   category?: string;
@@ -34,17 +24,7 @@ export const eventKeys = {
 };
 
 export function useEventList(filters: EventFilters) {
-  const api = useApi();
-  return useInfiniteQuery({
-    queryKey: eventKeys.list(filters),
-    queryFn: ({ pageParam, signal }) =>
-      api.get<Page<Event>>('/v1/events', {
-        query: { ...filters, cursor: pageParam, limit: 12 },
-        signal,
-      }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  return useCursorPages<Event>(eventKeys.list(filters), '/v1/events', { ...filters, limit: 12 });
 }
 
 export function useEvent(id: string) {
@@ -79,7 +59,10 @@ export function useMyRegistration(eventId: string) {
 /** Counts in every cached copy of the event move to the newer revision. */
 export function applyCounts(
   queryClient: QueryClient,
-  update: Pick<Event, 'id' | 'revision' | 'capacity' | 'confirmedCount' | 'waitlistCount' | 'status'>,
+  update: Pick<
+    Event,
+    'id' | 'revision' | 'capacity' | 'confirmedCount' | 'waitlistCount' | 'status'
+  >,
 ) {
   queryClient.setQueriesData<Event>({ queryKey: eventKeys.one(update.id) }, (old) =>
     old && old.revision < update.revision
@@ -126,9 +109,17 @@ export function useRecommendations(city: string | undefined) {
   const api = useApi();
   const session = useSession();
   return useQuery({
-    queryKey: ['ml', 'recommendations', city, session.status === 'signed-in' ? session.user.id : null],
+    queryKey: [
+      'ml',
+      'recommendations',
+      city,
+      session.status === 'signed-in' ? session.user.id : null,
+    ],
     queryFn: ({ signal }) =>
-      api.get<RecommendationsResponse>('/v1/recommendations', { query: { limit: 8, city }, signal }),
+      api.get<RecommendationsResponse>('/v1/recommendations', {
+        query: { limit: 8, city },
+        signal,
+      }),
     enabled: session.status !== 'restoring',
     retry: false,
   });
@@ -159,4 +150,3 @@ export function useSimilar(eventId: string) {
     retry: false,
   });
 }
-

@@ -22,7 +22,13 @@ export function RecommendedList({
   if (query.isPending) return <Loading />;
   if (query.isError) {
     if (isNotFound(query.error)) return <Empty>Suggestions are not available right now.</Empty>;
-    return <ErrorState error={query.error} title="Could not load suggestions" retry={() => void query.refetch()} />;
+    return (
+      <ErrorState
+        error={query.error}
+        title="Could not load suggestions"
+        retry={() => void query.refetch()}
+      />
+    );
   }
   if (query.data.items.length === 0) return <Empty>{empty}</Empty>;
   return (

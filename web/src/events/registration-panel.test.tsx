@@ -114,6 +114,8 @@ describe('RegistrationPanel', () => {
         detail: 'Registration is closed: the event is cancelled',
       }),
     });
-    expect(screen.getByRole('alert')).toHaveTextContent('Registration is closed: the event is cancelled');
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Registration is closed: the event is cancelled',
+    );
   });
 });

@@ -5,7 +5,10 @@ import { Link } from 'react-router';
 import { errorMessage } from '../api/api-error.js';
 
 export interface RegistrationPanelProps {
-  event: Pick<Event, 'id' | 'status' | 'startsAt' | 'capacity' | 'confirmedCount' | 'waitlistCount'>;
+  event: Pick<
+    Event,
+    'id' | 'status' | 'startsAt' | 'capacity' | 'confirmedCount' | 'waitlistCount'
+  >;
   signedIn: boolean;
   /** undefined while loading; null when not registered. */
   registration: Registration | null | undefined;
@@ -41,7 +44,12 @@ export function RegistrationPanel(props: RegistrationPanelProps) {
   } else if (registration === null) {
     const full = event.confirmedCount >= event.capacity || event.waitlistCount > 0;
     body = (
-      <button type="button" className="button primary" onClick={props.onRegister} disabled={pending}>
+      <button
+        type="button"
+        className="button primary"
+        onClick={props.onRegister}
+        disabled={pending}
+      >
         {pending ? 'Registering…' : full ? 'Join waitlist' : 'Register'}
       </button>
     );
@@ -49,12 +57,20 @@ export function RegistrationPanel(props: RegistrationPanelProps) {
     const confirmed = registration.status === 'confirmed';
     body = (
       <>
-        <p className={confirmed ? 'badge badge-success' : 'badge badge-warning'} data-testid="registration-status">
+        <p
+          className={confirmed ? 'badge badge-success' : 'badge badge-warning'}
+          data-testid="registration-status"
+        >
           {confirmed
             ? "You're registered: your seat is confirmed."
             : `You're on the waitlist, position ${registration.position ?? '?'}.`}
         </p>
-        <button type="button" className="button secondary" onClick={props.onCancel} disabled={pending}>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={props.onCancel}
+          disabled={pending}
+        >
           {pending ? 'Cancelling…' : confirmed ? 'Cancel registration' : 'Leave waitlist'}
         </button>
       </>
@@ -91,7 +107,9 @@ function useAnnouncement(registration: Registration | null | undefined): string 
     const is = registration?.status ?? 'none';
     if (was === is && before?.position === registration?.position) return;
     if (is === 'confirmed')
-      setText(was === 'waitlisted' ? 'A seat freed up: you are now registered.' : 'You are registered.');
+      setText(
+        was === 'waitlisted' ? 'A seat freed up: you are now registered.' : 'You are registered.',
+      );
     else if (is === 'waitlisted')
       setText(`You are on the waitlist, position ${registration?.position ?? '?'}.`);
     else setText('Your registration was cancelled.');

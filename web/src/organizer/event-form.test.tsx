@@ -60,7 +60,12 @@ describe('EventForm', () => {
 
   it('shows a failure that is not about a field as a form-level alert', async () => {
     const onSubmit = vi.fn().mockRejectedValue(
-      new ApiError(503, { type: 'x', title: 'Unavailable', status: 503, detail: 'Try again shortly' }),
+      new ApiError(503, {
+        type: 'x',
+        title: 'Unavailable',
+        status: 503,
+        detail: 'Try again shortly',
+      }),
     );
     render(<EventForm initial={emptyEventForm} submitLabel="Save" onSubmit={onSubmit} />);
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));

@@ -1,7 +1,7 @@
 import type { CreateEventBody, Event } from '@platform/contracts';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../api/api-error.js';
-import { FormField, focusFirstError } from '../ui/form-field.js';
+import { FormField, useFocusOnRefusal } from '../ui/form-field.js';
 import { fromLocalInput, toLocalInput } from '../ui/format.js';
 
 export interface EventFormValues {
@@ -87,7 +87,10 @@ const fieldOf: Record<string, keyof EventFormValues> = {
   capacity: 'capacity',
 };
 
-export function formErrors(error: unknown): { fields: Partial<Record<keyof EventFormValues, string>>; other?: string } {
+export function formErrors(error: unknown): {
+  fields: Partial<Record<keyof EventFormValues, string>>;
+  other?: string;
+} {
   if (!(error instanceof ApiError)) return { fields: {}, other: errorMessage(error) };
   const fields: Partial<Record<keyof EventFormValues, string>> = {};
   const rest: string[] = [];
@@ -97,7 +100,11 @@ export function formErrors(error: unknown): { fields: Partial<Record<keyof Event
     else rest.push(`${path}: ${message}`);
   }
   const other =
-    rest.length > 0 ? rest.join('; ') : Object.keys(fields).length === 0 ? errorMessage(error) : undefined;
+    rest.length > 0
+      ? rest.join('; ')
+      : Object.keys(fields).length === 0
+        ? errorMessage(error)
+        : undefined;
   return { fields, other };
 }
 
@@ -114,11 +121,7 @@ export function EventForm({
   const [errors, setErrors] = useState<ReturnType<typeof formErrors>>({ fields: {} });
   const [pending, setPending] = useState(false);
   const form = useRef<HTMLFormElement>(null);
-  // Bumped by each refused submit: once the messages are rendered, focus goes to the first.
-  const [refusals, setRefusals] = useState(0);
-  useEffect(() => {
-    if (refusals > 0) focusFirstError(form.current);
-  }, [refusals]);
+  const refused = useFocusOnRefusal(form);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -128,7 +131,7 @@ export function EventForm({
       await onSubmit(formToBody(values));
     } catch (error) {
       setErrors(formErrors(error));
-      setRefusals((n) => n + 1);
+      refused();
     } finally {
       setPending(false);
     }
@@ -138,7 +141,8 @@ export function EventForm({
     name,
     value: values[name],
     error: errors.fields[name],
-    onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [name]: e.target.value })),
+    onChange: (e: { target: { value: string } }) =>
+      setValues((v) => ({ ...v, [name]: e.target.value })),
   });
 
   return (

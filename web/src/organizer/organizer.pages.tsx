@@ -1,13 +1,15 @@
 import type { Attendee, CreateEventBody, Event } from '@platform/contracts';
 import type { ReactNode } from 'react';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { isNotFound } from '../api/api-error.js';
+import { useCursorPages } from '../api/use-cursor-pages.js';
 import { RequireAuth } from '../auth/auth.pages.js';
 import { useApi } from '../app/services.js';
-import { eventKeys, type Page as ApiPage } from '../events/event.queries.js';
+import { eventKeys } from '../events/event.queries.js';
 import { formatDateTime } from '../ui/format.js';
+import { LoadMore } from '../ui/load-more.js';
 import { Page } from '../ui/page.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { EventForm, emptyEventForm, eventToForm, formToBody } from './event-form.js';
@@ -20,19 +22,13 @@ const statusBadge: Record<Event['status'], string> = {
 
 /** `/organizer`: the events I organize, in any state. */
 function MyEventsPage() {
-  const api = useApi();
-  const list = useInfiniteQuery({
-    queryKey: ['organizer', 'events'],
-    queryFn: ({ pageParam, signal }) =>
-      api.get<ApiPage<Event>>('/v1/me/events', { query: { cursor: pageParam, limit: 20 }, signal }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const list = useCursorPages<Event>(['organizer', 'events'], '/v1/me/events', { limit: 20 });
   let content;
   if (list.isPending) content = <Loading label="Loading your events…" />;
-  else if (list.isError) content = <ErrorState error={list.error} retry={() => void list.refetch()} />;
+  else if (list.isError)
+    content = <ErrorState error={list.error} retry={() => void list.refetch()} />;
   else {
-    const events = list.data.pages.flatMap((p) => p.items);
+    const events = list.data.items;
     content =
       events.length === 0 ? (
         <Empty>You have not created any events yet.</Empty>
@@ -63,11 +59,7 @@ function MyEventsPage() {
         </Link>
       </p>
       {content}
-      {list.hasNextPage && (
-        <button type="button" className="button secondary" onClick={() => void list.fetchNextPage()}>
-          Load more
-        </button>
-      )}
+      <LoadMore list={list} />
     </Page>
   );
 }
@@ -165,7 +157,9 @@ function ManageEventPage() {
             className="button danger"
             disabled={cancel.isPending}
             onClick={() => {
-              if (window.confirm(`Cancel “${e.title}”? Everyone registered will see it is cancelled.`))
+              if (
+                window.confirm(`Cancel “${e.title}”? Everyone registered will see it is cancelled.`)
+              )
                 cancel.mutate();
             }}
           >
@@ -197,19 +191,13 @@ function ManageEventPage() {
 }
 
 function Attendees({ eventId }: { eventId: string }) {
-  const api = useApi();
   const [status, setStatus] = useState<'confirmed' | 'waitlisted'>('confirmed');
-  const list = useInfiniteQuery({
-    queryKey: ['organizer', 'attendees', eventId, status],
-    queryFn: ({ pageParam, signal }) =>
-      api.get<ApiPage<Attendee>>(`/v1/events/${eventId}/attendees`, {
-        query: { status, cursor: pageParam, limit: 50 },
-        signal,
-      }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const list = useCursorPages<Attendee>(
+    ['organizer', 'attendees', eventId, status],
+    `/v1/events/${eventId}/attendees`,
+    { status, limit: 50 },
+  );
+  const rows = list.data?.items ?? [];
   return (
     <section aria-labelledby="attendees-heading" className="section">
       <h2 id="attendees-heading">Attendees</h2>
@@ -217,7 +205,12 @@ function Attendees({ eventId }: { eventId: string }) {
         <legend className="visually-hidden">Show</legend>
         {(['confirmed', 'waitlisted'] as const).map((s) => (
           <label key={s}>
-            <input type="radio" name="attendee-status" checked={status === s} onChange={() => setStatus(s)} />
+            <input
+              type="radio"
+              name="attendee-status"
+              checked={status === s}
+              onChange={() => setStatus(s)}
+            />
             {s === 'confirmed' ? 'Confirmed' : 'Waitlist'}
           </label>
         ))}
@@ -227,7 +220,9 @@ function Attendees({ eventId }: { eventId: string }) {
       ) : list.isError ? (
         <ErrorState error={list.error} retry={() => void list.refetch()} />
       ) : rows.length === 0 ? (
-        <Empty>{status === 'confirmed' ? 'Nobody has registered yet.' : 'Nobody is waiting.'}</Empty>
+        <Empty>
+          {status === 'confirmed' ? 'Nobody has registered yet.' : 'Nobody is waiting.'}
+        </Empty>
       ) : (
         <div className="table-wrap">
           <table>
@@ -252,11 +247,7 @@ function Attendees({ eventId }: { eventId: string }) {
           </table>
         </div>
       )}
-      {list.hasNextPage && (
-        <button type="button" className="button secondary" onClick={() => void list.fetchNextPage()}>
-          More attendees
-        </button>
-      )}
+      <LoadMore list={list} label="More attendees" />
     </section>
   );
 }

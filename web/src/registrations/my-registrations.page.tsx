@@ -1,10 +1,9 @@
 import type { RegistrationWithEvent } from '@platform/contracts';
 import type { ReactNode } from 'react';
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { useApi } from '../app/services.js';
-import type { Page as ApiPage } from '../events/event.queries.js';
+import { useCursorPages } from '../api/use-cursor-pages.js';
 import { formatDateTime } from '../ui/format.js';
+import { LoadMore } from '../ui/load-more.js';
 import { Page } from '../ui/page.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 
@@ -13,17 +12,11 @@ type When = 'upcoming' | 'past';
 export function MyRegistrationsPage() {
   const [params] = useSearchParams();
   const when: When = params.get('when') === 'past' ? 'past' : 'upcoming';
-  const api = useApi();
-  const list = useInfiniteQuery({
-    queryKey: ['registrations', 'list', when],
-    queryFn: ({ pageParam, signal }) =>
-      api.get<ApiPage<RegistrationWithEvent>>('/v1/me/registrations', {
-        query: { when, cursor: pageParam, limit: 20 },
-        signal,
-      }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const list = useCursorPages<RegistrationWithEvent>(
+    ['registrations', 'list', when],
+    '/v1/me/registrations',
+    { when, limit: 20 },
+  );
 
   const tab = (value: When, label: string) => (
     <Link
@@ -40,7 +33,7 @@ export function MyRegistrationsPage() {
   else if (list.isError)
     content = <ErrorState error={list.error} retry={() => void list.refetch()} />;
   else {
-    const items = list.data.pages.flatMap((p) => p.items);
+    const items = list.data.items;
     content =
       items.length === 0 ? (
         <Empty>
@@ -78,11 +71,7 @@ export function MyRegistrationsPage() {
               </li>
             ))}
           </ul>
-          {list.hasNextPage && (
-            <button type="button" className="button secondary" onClick={() => void list.fetchNextPage()}>
-              {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-            </button>
-          )}
+          <LoadMore list={list} />
         </>
       );
   }

@@ -6,8 +6,16 @@ import { fakeFetch, renderWithApp } from '../test/render.js';
 import { SearchBox } from './search-box.js';
 
 const jazz = [
-  { eventId: '01a20008-0000-7000-8000-000000000001', title: 'Jazz Night in Lyon', highlights: [{ start: 0, end: 4 }] },
-  { eventId: '01a20008-0000-7000-8000-000000000002', title: 'Late Jazz Jam', highlights: [{ start: 5, end: 9 }] },
+  {
+    eventId: '01a20008-0000-7000-8000-000000000001',
+    title: 'Jazz Night in Lyon',
+    highlights: [{ start: 0, end: 4 }],
+  },
+  {
+    eventId: '01a20008-0000-7000-8000-000000000002',
+    title: 'Late Jazz Jam',
+    highlights: [{ start: 5, end: 9 }],
+  },
 ];
 
 function EventStub() {

@@ -64,8 +64,7 @@ export function SearchBox() {
         break;
       case 'ArrowUp':
         e.preventDefault();
-        if (suggestions.length > 0)
-          setActive((a) => (a <= 0 ? suggestions.length - 1 : a - 1));
+        if (suggestions.length > 0) setActive((a) => (a <= 0 ? suggestions.length - 1 : a - 1));
         break;
       case 'Enter':
         e.preventDefault();
@@ -117,7 +116,13 @@ export function SearchBox() {
         onBlur={close}
         onFocus={() => value && setOpen(true)}
       />
-      <ul id={listId} role="listbox" aria-label="Suggestions" className="suggestions" hidden={!expanded}>
+      <ul
+        id={listId}
+        role="listbox"
+        aria-label="Suggestions"
+        className="suggestions"
+        hidden={!expanded}
+      >
         {suggestions.map((s, i) => (
           <li
             key={s.eventId}

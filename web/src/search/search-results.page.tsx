@@ -20,22 +20,33 @@ export function SearchResultsPage() {
   const title = q ? `Results for “${q}”` : 'Search';
   let content: ReactNode;
   if (!isSearchable(q)) {
-    content = <Empty>Type what you are looking for in the search box: a title, a topic, a city.</Empty>;
+    content = (
+      <Empty>Type what you are looking for in the search box: a title, a topic, a city.</Empty>
+    );
   } else if (search.isPending) {
     content = <Loading label="Searching…" />;
   } else if (search.isError) {
-    content = <ErrorState error={search.error} title="Search failed" retry={() => void search.refetch()} />;
+    content = (
+      <ErrorState error={search.error} title="Search failed" retry={() => void search.refetch()} />
+    );
   } else {
     content = (
       <div className="search-layout">
         <aside className="facets" aria-label="Narrow the results">
-          <Facet name="category" label="Category" buckets={first?.facets.category ?? []} params={params} />
+          <Facet
+            name="category"
+            label="Category"
+            buckets={first?.facets.category ?? []}
+            params={params}
+          />
           <Facet name="city" label="City" buckets={first?.facets.city ?? []} params={params} />
         </aside>
         <div className="search-hits">
           <p role="status">
             {first?.total === 1 ? '1 event' : `${first?.total ?? 0} events`}
-            {category || city ? ` (filtered by ${[category, city].filter(Boolean).join(', ')})` : ''}
+            {category || city
+              ? ` (filtered by ${[category, city].filter(Boolean).join(', ')})`
+              : ''}
           </p>
           {hits.length === 0 ? (
             <Empty>

@@ -1,4 +1,13 @@
-import { useId, type ChangeEventHandler, type InputHTMLAttributes, type ReactNode } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useState,
+  type RefObject,
+  type ChangeEventHandler,
+  type InputHTMLAttributes,
+  type ReactNode,
+} from 'react';
 
 /** A labelled input with its hint and error wired up for assistive technology. */
 export function FormField({
@@ -14,7 +23,9 @@ export function FormField({
   multiline?: boolean;
 } & InputHTMLAttributes<HTMLInputElement> & { name: string }) {
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   const common = {
     id,
     'aria-invalid': error ? true : undefined,
@@ -48,10 +59,18 @@ export function FormField({
   );
 }
 
-/** Moves focus to the first invalid field, or to the form's error summary. */
-export function focusFirstError(form: HTMLFormElement | null): void {
-  const target =
-    form?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
-    form?.querySelector<HTMLElement>('.form-error');
-  target?.focus();
+/**
+ * After a refused submit, once the messages are rendered, focus moves to the first invalid field
+ * (or to the form's error message). Call the returned function when the API refused the form.
+ */
+export function useFocusOnRefusal(form: RefObject<HTMLFormElement | null>): () => void {
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals === 0) return;
+    const target =
+      form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      form.current?.querySelector<HTMLElement>('.form-error');
+    target?.focus();
+  }, [refusals, form]);
+  return useCallback(() => setRefusals((n) => n + 1), []);
 }

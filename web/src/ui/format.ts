@@ -5,7 +5,11 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
   minute: '2-digit',
 });
-const dayOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+const dayOnly = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
 
 export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
 export const formatDay = (iso: string): string => dayOnly.format(new Date(iso));
