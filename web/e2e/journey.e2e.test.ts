@@ -165,6 +165,11 @@ describe('web app in Chromium', () => {
     await first.getByText("You're registered: your seat is confirmed.").waitFor();
     await first.getByText('1 of 2 seats left').waitFor();
     await shot(first, '04-registered');
+
+    // The session survives a reload: the refresh cookie buys a new in-memory access token.
+    await first.reload();
+    await first.getByRole('button', { name: /Log out/ }).waitFor();
+    await first.getByText("You're registered: your seat is confirmed.").waitFor();
   });
 
   it('a second person takes the last seat and a third joins the waitlist; counts move live', async () => {
@@ -318,6 +323,11 @@ describe('web app in Chromium', () => {
     await admin.getByRole('heading', { name: 'Searches without results' }).waitFor();
     await admin.locator('.state-loading').first().waitFor({ state: 'detached' });
     await shot(admin, '12-admin');
+    await admin.getByRole('button', { name: /Log out/ }).click();
+    await admin.getByRole('link', { name: 'Log in' }).waitFor();
+    await admin.reload();
+    await admin.getByRole('link', { name: 'Log in' }).waitFor();
+    expect(await admin.getByRole('link', { name: 'Admin' }).count()).toBe(0);
 
     const phone = await newPage({ width: 375, height: 812 });
     for (const [name, url] of [
