@@ -26,7 +26,9 @@ const run = Date.now().toString(36);
 let eventId: string;
 const eventTitle = 'Lantern Parade on the Quay';
 
+/** A full-page screenshot once the page has settled (no loading state left on it). */
 async function shot(page: Page, name: string) {
+  await page.locator('.state-loading').first().waitFor({ state: 'detached' });
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 

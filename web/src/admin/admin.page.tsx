@@ -320,7 +320,7 @@ function Models() {
                   <th scope="col">Algorithm</th>
                   <th scope="col">Status</th>
                   <th scope="col">NDCG@10</th>
-                  <th scope="col">vs popularity</th>
+                  <th scope="col">Popularity NDCG@10</th>
                   <th scope="col">Created</th>
                 </tr>
               </thead>

@@ -49,16 +49,21 @@ export function DiscoverPage() {
       heading={name ? `Hello ${name}, find something to do` : 'Find something to do'}
     >
       <section aria-labelledby="recommended-heading" className="section">
-        <h2 id="recommended-heading">
-          {recommendations.data?.strategy === 'personalised'
-            ? 'Recommended for you'
-            : 'Picked for you'}
-        </h2>
-        <RecommendedList
-          query={recommendations}
-          surface="recommendations"
-          empty="No recommendations yet: register for a few events and we will learn what you like."
-        />
+        <h2 id="recommended-heading">Recommended for you</h2>
+        {recommendations.data?.strategy === 'trending' ? (
+          // The model does not know this person yet: its list would repeat "Trending" below.
+          <Empty>
+            {session.status === 'signed-in'
+              ? 'Register for a few events and recommendations of your own will show here. Until then, see what is trending.'
+              : 'Sign up and register for a few events to get recommendations of your own. Until then, see what is trending.'}
+          </Empty>
+        ) : (
+          <RecommendedList
+            query={recommendations}
+            surface="recommendations"
+            empty="No recommendations yet: register for a few events and we will learn what you like."
+          />
+        )}
       </section>
       <section aria-labelledby="trending-heading" className="section">
         <h2 id="trending-heading">{nearCity ? `Trending in ${nearCity}` : 'Trending'}</h2>
@@ -66,7 +71,6 @@ export function DiscoverPage() {
           query={trending}
           surface="trending"
           empty="Nothing is trending here yet."
-          showReasons={false}
         />
       </section>
       <section aria-labelledby="all-heading" className="section">
