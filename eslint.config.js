@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -51,6 +52,7 @@ export default tseslint.config(
       'bench/**',
       'test/**',
       'monitoring/**',
+      'web/e2e/**',
       '**/*.config.ts',
       'kit/src/config/**',
     ],
@@ -60,6 +62,15 @@ export default tseslint.config(
     // Tests poke at untyped JSON responses.
     files: ['**/*.test.ts', '**/*-spec.ts', '**/testing/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The web app: hooks called unconditionally, effects listing what they read.
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
   },
   prettier,
 );

@@ -123,7 +123,6 @@ function clusterCentres(): Float32Array {
 
 async function seedServingWorld(sql: Awaited<ReturnType<typeof freshDatabase>>['sql']) {
   const random = seededRandom(7);
-  const day = 86_400_000;
   const organizer = newId();
   await sql.query(
     `INSERT INTO users (id, email, name, password_hash) VALUES ($1, 'bench-organizer@example.com', 'Organizer', 'x')`,

@@ -65,6 +65,11 @@ export function createApp(deps: AppDeps): Express {
     bodyLimits: { '/v1/interactions': '512kb' },
   });
 
+  // navigator.sendBeacon can only send CORS-safelisted types, so the web app's page-hide flush
+  // arrives as text/plain holding JSON. It carries no Authorization header either: such a batch
+  // counts as the anonymous session it names, like any unauthenticated client's.
+  app.use('/v1/interactions', express.json({ type: 'text/plain', limit: '512kb', strict: true }));
+
   const tokens = new AccessTokens(deps.jwtSecret);
   const limits = createRateLimits(deps.rateLimits);
   const auth = new AuthService({

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test tools that are not servers, installed once into .local/tools (git-ignored).
 #   bash infra/local/tools.sh schemathesis   -> prints the path of the schemathesis binary
+#   bash infra/local/tools.sh chromium       -> prints the path of Debian's headless-capable chromium
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tools="$root/.local/tools"
@@ -17,8 +18,20 @@ case "${1:-}" in
     fi
     echo "$bin"
     ;;
+  chromium)
+    # Debian's package (the browser the web e2e test drives through playwright-core; no
+    # browser download). Fonts are named so screenshots have text on a minimal system.
+    if [[ ! -x /usr/bin/chromium || ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]]; then
+      # shellcheck source=infra/local/lib.sh
+      source "$root/infra/local/lib.sh"
+      ensure_pkgs /usr/bin/chromium:chromium \
+        /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
+        /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf:fonts-liberation
+    fi
+    echo /usr/bin/chromium
+    ;;
   *)
-    echo "usage: bash infra/local/tools.sh schemathesis" >&2
+    echo "usage: bash infra/local/tools.sh schemathesis|chromium" >&2
     exit 2
     ;;
 esac

@@ -30,6 +30,7 @@ export function eventRoutes(context: RouteContext, events: EventService): void {
             'publishEvent',
             'cancelEvent',
             'registerForEvent',
+            'getMyRegistration',
             'cancelMyRegistration',
             'listAttendees',
           ].map((operationId) => [

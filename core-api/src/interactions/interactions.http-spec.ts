@@ -99,6 +99,24 @@ export function interactionsSpec(backend: Backend) {
       expect(count(after, 'click', 'none')).toBe(count(before, 'click', 'none') + 1);
     });
 
+    it('accepts a batch sent as text/plain, as navigator.sendBeacon sends it', async () => {
+      const res = await new TestClient(api.base).request('POST', '/v1/interactions', {
+        raw: JSON.stringify({
+          interactions: [
+            { type: 'view', eventId, occurredAt: at(), sessionId: 'beacon-session-1' },
+          ],
+        }),
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ accepted: 1 });
+      const malformed = await new TestClient(api.base).request('POST', '/v1/interactions', {
+        raw: 'not json',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(malformed.status).toBe(400);
+    });
+
     it('refuses timestamps too far in the future or past, naming the item', async () => {
       const res = await new TestClient(api.base).post('/v1/interactions', {
         interactions: [

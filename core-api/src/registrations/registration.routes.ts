@@ -40,6 +40,22 @@ export function registrationRoutes(
   });
 
   defineRoute(context, {
+    method: 'get',
+    path: '/v1/events/:id/registrations/me',
+    operationId: 'getMyRegistration',
+    summary: 'My registration for an event (confirmed, or waitlisted with its current position)',
+    tags: ['registrations'],
+    auth: 'required',
+    params: idParamsSchema,
+    problems: [404],
+    responses: { 200: { description: 'My registration', schema: registrationSchema } },
+    handler: async ({ user, params }) => ({
+      status: 200,
+      body: await registrations.mine(user, params.id),
+    }),
+  });
+
+  defineRoute(context, {
     method: 'delete',
     path: '/v1/events/:id/registrations/me',
     operationId: 'cancelMyRegistration',

@@ -165,6 +165,20 @@ export class RegistrationService {
     return registration;
   }
 
+  /** The caller's live (not cancelled) registration for one event, with its waitlist position. */
+  async mine(user: AuthUser, eventId: string): Promise<Registration> {
+    await this.visibleEvent(user, eventId);
+    const row = await this.deps.db
+      .selectFrom('registrations')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .where('user_id', '=', user.id)
+      .where('status', '<>', 'cancelled')
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('You are not registered for this event');
+    return this.withPosition(this.deps.db, row);
+  }
+
   /** The caller's registrations (not cancelled ones unless asked), newest first. */
   async listMine(
     user: AuthUser,
@@ -230,12 +244,7 @@ export class RegistrationService {
     eventId: string,
     query: { status: 'confirmed' | 'waitlisted'; cursor?: string; limit: number },
   ): Promise<Page<Attendee>> {
-    const event = await this.deps.db
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '=', eventId)
-      .executeTakeFirst();
-    if (!event || !isVisible(user, event)) throw eventNotFound();
+    const event = await this.visibleEvent(user, eventId);
     if (!canManage(user, event))
       throw new ForbiddenError('Only the organizer or an admin may see who is coming');
 
@@ -304,6 +313,17 @@ export class RegistrationService {
     return { items, nextCursor: last ? encodeCursor([Number(last.waitlist_seq)]) : null };
   }
 
+  /** The event, unless it does not exist or is a draft the caller may not see (both 404). */
+  private async visibleEvent(user: AuthUser, eventId: string): Promise<EventRow> {
+    const event = await this.deps.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirst();
+    if (!event || !isVisible(user, event)) throw eventNotFound();
+    return event;
+  }
+
   private locked<T>(eventId: string, work: (tx: Tx, event: EventRow) => Promise<T>): Promise<T> {
     return withLockTimeoutMapped(() =>
       inTransaction(
@@ -318,7 +338,7 @@ export class RegistrationService {
     );
   }
 
-  private async withPosition(tx: Tx, row: RegistrationRow): Promise<Registration> {
+  private async withPosition(tx: Db | Tx, row: RegistrationRow): Promise<Registration> {
     if (row.status !== 'waitlisted') return toRegistration(row, null);
     const { n } = await tx
       .selectFrom('registrations')

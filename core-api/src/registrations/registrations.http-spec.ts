@@ -79,6 +79,30 @@ export function registrationsSpec(backend: Backend) {
       await assertRegistrationInvariants(api, event.id);
     });
 
+    it('tells a person their own registration for an event, with its current position', async () => {
+      const event = await published({ capacity: 1 });
+      const [a, b, c] = await people(api, 3);
+      expect((await a!.get(`/v1/events/${event.id}/registrations/me`)).status).toBe(404);
+      for (const p of [a, b, c]) await p!.post(`/v1/events/${event.id}/registrations`);
+      expect((await c!.get(`/v1/events/${event.id}/registrations/me`)).body).toMatchObject({
+        status: 'waitlisted',
+        position: 2,
+      });
+      await a!.delete(`/v1/events/${event.id}/registrations/me`);
+      expect((await a!.get(`/v1/events/${event.id}/registrations/me`)).status).toBe(404);
+      expect((await b!.get(`/v1/events/${event.id}/registrations/me`)).body).toMatchObject({
+        status: 'confirmed',
+        position: null,
+      });
+      expect((await c!.get(`/v1/events/${event.id}/registrations/me`)).body).toMatchObject({
+        status: 'waitlisted',
+        position: 1,
+      });
+      expect(
+        (await new TestClient(api.base).get(`/v1/events/${event.id}/registrations/me`)).status,
+      ).toBe(401);
+    });
+
     it('gives a freed seat to the first person waiting and keeps positions contiguous', async () => {
       const event = await published({ capacity: 2 });
       const [a, b, c, d, e] = await people(api, 5);
