@@ -45,8 +45,8 @@ const K = 64;
 const CLUSTERS = 50;
 const PER_PERSON = 3;
 const RATE = 500;
-const WINDOWS = 6;
-const SECONDS = 30;
+const WINDOWS = Number(process.env.BENCH_ML_WINDOWS ?? 6);
+const SECONDS = 5 * WINDOWS;
 
 const peakRssMiB = () => round(process.resourceUsage().maxRSS / 1024, 0);
 
@@ -139,7 +139,7 @@ async function seedServingWorld(sql: Awaited<ReturnType<typeof freshDatabase>>['
       `INSERT INTO events (id, organizer_id, title, description, category, starts_at, ends_at,
          venue_name, city, lat, lon, capacity, status, published_at)
        SELECT id, $2, 'Event ' || n, 'Generated for bench:ml', ($3::text[])[1 + n % 8],
-              now() + make_interval(hours => 24 + n % 2000), now() + make_interval(hours => 26 + n % 2000),
+              now() + make_interval(hours => (24 + n % 2000)::int), now() + make_interval(hours => (26 + n % 2000)::int),
               'Hall', ($4::text[])[1 + n % 6], 45, 4, 100000, 'published', now()
        FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`,
       [ids, organizer, categories, cities],
@@ -217,7 +217,13 @@ async function serving() {
     const loadStarted = performance.now();
     const api = await startApiProcess(
       { DATABASE_URL: database.url!, JWT_SECRET: secret, RATE_LIMIT: 'off', LOG_LEVEL: 'warn' },
-      { timeoutMs: 180_000 },
+      {
+        timeoutMs: 180_000,
+        // BENCH_ML_PROFILE=<dir>: a V8 CPU profile of core-api, for finding where time goes.
+        nodeArgs: process.env.BENCH_ML_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_ML_PROFILE}`]
+          : [],
+      },
     );
     const startS = (performance.now() - loadStarted) / 1000;
     try {
@@ -299,8 +305,13 @@ async function serving() {
 }
 
 const m = machine();
-const train = await training();
+// BENCH_ML_SERVING_ONLY=1 skips the training part (when working on serving).
+const train = process.env.BENCH_ML_SERVING_ONLY ? null : await training();
 const serve = await serving();
+if (!train) {
+  progress(JSON.stringify(serve));
+  process.exit(0);
+}
 const result = {
   machine: m,
   training: train,

@@ -8,7 +8,6 @@ import {
   ModelRegistry,
   rankForUser,
   rankSimilar,
-  soonness,
   type ContentDecoder,
   type EventText,
   type HistoryItem,
@@ -37,9 +36,6 @@ type Endpoint = 'recommendations' | 'similar' | 'trending';
 interface HistoryRow {
   event_id: string;
   title: string;
-  description: string;
-  category: string;
-  tags: string[];
 }
 
 /**
@@ -206,9 +202,16 @@ export class RecommendationEngine {
     const exclude = new Set(history.map((h) => h.event_id));
     if (served && userId) {
       const vectors: HistoryItem[] = [];
+      const unplaced: string[] = [];
       for (const h of history) {
-        const v = served.index.vectorOf(h.event_id) ?? served.model.itemVector(asText(h))?.vector;
+        const v = served.index.vectorOf(h.event_id) ?? served.model.collaborativeVector(h.event_id);
         if (v) vectors.push({ eventId: h.event_id, title: h.title, vector: Float32Array.from(v) });
+        else unplaced.push(h.event_id);
+      }
+      // Past or draft events the model has no factors for: embed their text (rare).
+      for (const text of unplaced.length > 0 ? await this.texts(unplaced) : []) {
+        const v = served.model.itemVector(text)?.vector;
+        if (v) vectors.push({ eventId: text.id, title: text.title, vector: Float32Array.from(v) });
       }
       const user = served.model.userVector(
         userId,
@@ -284,13 +287,15 @@ export class RecommendationEngine {
   ): Ranked[] {
     const city = options.city?.toLowerCase();
     const scored: { entry: CatalogueEntry; score: number }[] = [];
-    for (const entry of this.catalogue.values()) {
+    // Walk the catalogue's cached trend order; only the head is ever read.
+    for (const item of this.catalogue.trendOrder(now)) {
+      const { entry } = item;
       if (exclude.has(entry.id) || entry.startsAt <= now) continue;
       if (city && entry.city.toLowerCase() !== city) continue;
       if (options.category && entry.category !== options.category) continue;
-      scored.push({ entry, score: entry.trend + 0.3 * soonness(entry.startsAt, now) });
+      scored.push(item);
+      if (scored.length === options.limit) break;
     }
-    scored.sort((a, b) => b.score - a.score);
     return scored.slice(0, options.limit).map(({ entry, score }) => ({
       eventId: entry.id,
       score: Math.round(score * 1e4) / 1e4,
@@ -319,7 +324,7 @@ export class RecommendationEngine {
 
   private async history(userId: string): Promise<HistoryRow[]> {
     const { rows } = await this.deps.sql.query<HistoryRow>(
-      `SELECT r.event_id, e.title, e.description, e.category, e.tags
+      `SELECT r.event_id, e.title
        FROM registrations r JOIN events e ON e.id = r.event_id
        WHERE r.user_id = $1
        ORDER BY r.created_at DESC
@@ -329,24 +334,23 @@ export class RecommendationEngine {
     return rows;
   }
 
-  private async lookup(eventId: string): Promise<(EventText & { title: string }) | undefined> {
-    const { rows } = await this.deps.sql.query<HistoryRow & { id: string }>(
+  private async texts(ids: readonly string[]): Promise<EventText[]> {
+    const { rows } = await this.deps.sql.query<EventText>(
+      `SELECT id, title, description, category, tags FROM events WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows;
+  }
+
+  private async lookup(eventId: string): Promise<EventText | undefined> {
+    const { rows } = await this.deps.sql.query<EventText>(
       `SELECT id, title, description, category, tags FROM events WHERE id = $1 AND status <> 'draft'`,
       [eventId],
     );
-    const row = rows[0];
-    return row ? { ...row, id: row.id } : undefined;
+    return rows[0];
   }
 
   private now(): number {
     return (this.deps.now?.() ?? new Date()).getTime();
   }
 }
-
-const asText = (h: HistoryRow): EventText => ({
-  id: h.event_id,
-  title: h.title,
-  description: h.description,
-  category: h.category,
-  tags: h.tags,
-});

@@ -1,10 +1,12 @@
 import type { EventSummary } from '@platform/contracts';
 import type { SqlDatabase } from '@platform/kit/sql';
-import type { CandidateInfo, EventText } from '@platform/ml/serving';
+import { soonness, type CandidateInfo, type EventText } from '@platform/ml/serving';
 
 /** A recommendable event: published and upcoming. Counts lag the database by one refresh. */
 export interface CatalogueEntry extends CandidateInfo, EventText {
   readonly summary: EventSummary;
+  /** The event row's revision: changes with every change, counts included. */
+  readonly revision: number;
 }
 
 interface EventRow {
@@ -23,10 +25,12 @@ interface EventRow {
   confirmed_count: number;
   waitlist_count: number;
   status: string;
+  revision: number;
   updated_at: Date | string;
 }
 
 const iso = (d: Date | string): string => new Date(d).toISOString();
+const OVERLAP_MS = 10_000;
 
 /**
  * The serving copy of the events that can be recommended, kept in memory so a request scores
@@ -38,6 +42,7 @@ export class ServingCatalogue {
   private readonly entries = new Map<string, CatalogueEntry>();
   private trend = new Map<string, number>();
   private watermark: Date | null = null;
+  private order: { at: number; items: { entry: CatalogueEntry; score: number }[] } | null = null;
 
   constructor(
     private readonly deps: {
@@ -60,18 +65,36 @@ export class ServingCatalogue {
     return this.entries.values();
   }
 
+  /**
+   * Every entry by trend score (trend plus a bonus for starting soon), best first. Sorting the
+   * catalogue is the costly part of a trending answer, so the order is kept until the catalogue
+   * or the trend changes, or a minute has passed (the soon bonus drifts slowly).
+   */
+  trendOrder(now: number): readonly { entry: CatalogueEntry; score: number }[] {
+    if (this.order && now - this.order.at < 60_000) return this.order.items;
+    const items = [...this.entries.values()].map((entry) => ({
+      entry,
+      score: entry.trend + 0.3 * soonness(entry.startsAt, now),
+    }));
+    items.sort((a, b) => b.score - a.score);
+    this.order = { at: now, items };
+    return items;
+  }
+
   /** Applies changes since the last refresh; returns the ids added or changed and removed. */
   async refresh(): Promise<{ upserted: CatalogueEntry[]; removed: string[] }> {
     const now = this.deps.now?.() ?? new Date();
     const since = this.watermark;
-    // Rows updated in the same millisecond as the watermark are read again, never missed.
+    // `updated_at` is stamped before a transaction commits (after a lock wait of up to 3 s), so
+    // a row can become visible with a time just below the watermark: read an overlap of
+    // OVERLAP_MS again; unchanged revisions are skipped below.
     const { rows } = await this.deps.sql.query<EventRow>(
       `SELECT id, title, description, category, tags, starts_at, ends_at, venue_name, city, lat, lon,
-              capacity, confirmed_count, waitlist_count, status, updated_at
+              capacity, confirmed_count, waitlist_count, status, revision, updated_at
        FROM events
        WHERE ${since ? 'updated_at >= $1' : `status = 'published' AND starts_at > $1`}
        ORDER BY updated_at`,
-      [since ?? now],
+      [since ? new Date(since.getTime() - OVERLAP_MS) : now],
     );
     const upserted: CatalogueEntry[] = [];
     const removed: string[] = [];
@@ -80,6 +103,8 @@ export class ServingCatalogue {
         if (this.entries.delete(row.id)) removed.push(row.id);
         continue;
       }
+      // Rows at the watermark are read again; an unchanged revision is nothing new.
+      if (this.entries.get(row.id)?.revision === row.revision) continue;
       const entry = this.entry(row);
       this.entries.set(row.id, entry);
       upserted.push(entry);
@@ -87,6 +112,7 @@ export class ServingCatalogue {
       if (!this.watermark || updated > this.watermark) this.watermark = updated;
     }
     if (!this.watermark) this.watermark = now;
+    if (upserted.length > 0 || removed.length > 0) this.order = null;
     // Events that started since are no longer recommendable.
     for (const [id, entry] of this.entries) {
       if (entry.startsAt <= now.getTime()) {
@@ -124,6 +150,7 @@ export class ServingCatalogue {
     const trend = new Map<string, number>();
     if (max > 0) for (const [id, v] of raw) trend.set(id, v / max);
     this.trend = trend;
+    this.order = null;
     for (const [id, entry] of this.entries) {
       const t = trend.get(id) ?? 0;
       if (t !== entry.trend) this.entries.set(id, { ...entry, trend: t });
@@ -152,6 +179,7 @@ export class ServingCatalogue {
       city: row.city,
       startsAt: new Date(row.starts_at).getTime(),
       trend: this.trend.get(row.id) ?? 0,
+      revision: row.revision,
       summary,
     };
   }

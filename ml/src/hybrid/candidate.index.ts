@@ -7,7 +7,7 @@ export interface CandidateSearch {
   readonly exhaustiveBelow: number;
 }
 
-export const DEFAULT_CANDIDATE_SEARCH: CandidateSearch = { probe: 12, exhaustiveBelow: 8_192 };
+export const DEFAULT_CANDIDATE_SEARCH: CandidateSearch = { probe: 8, exhaustiveBelow: 8_192 };
 
 /**
  * The events that can be recommended right now, each with its vector in the model's space,
@@ -20,7 +20,10 @@ export class CandidateIndex {
   private vectors: Float32Array;
   private alive: Uint8Array;
   private listOf: Int32Array;
-  private readonly members: number[][];
+  /** Per list: its items' slots and a copy of their vectors, contiguous, so a probe reads
+   * memory in order (the vectors of 50,000 items do not fit in cache; random reads did). */
+  private readonly inverted: { slots: Int32Array; vectors: Float32Array; size: number }[];
+  private norms: Float32Array;
   private free: number[] = [];
   private live = 0;
 
@@ -32,7 +35,12 @@ export class CandidateIndex {
     this.vectors = new Float32Array(capacity * k);
     this.alive = new Uint8Array(capacity);
     this.listOf = new Int32Array(capacity).fill(-1);
-    this.members = Array.from({ length: this.lists }, () => []);
+    this.norms = new Float32Array(capacity);
+    this.inverted = Array.from({ length: this.lists }, () => ({
+      slots: new Int32Array(16),
+      vectors: new Float32Array(16 * k),
+      size: 0,
+    }));
   }
 
   get lists(): number {
@@ -74,13 +82,17 @@ export class CandidateIndex {
       this.alive[slot] = 1;
       this.live++;
     }
-    this.vectors.set(vector.subarray(0, this.k), slot * this.k);
+    const v = vector.subarray(0, this.k);
+    this.vectors.set(v, slot * this.k);
+    let norm = 0;
+    for (let a = 0; a < this.k; a++) norm += v[a]! * v[a]!;
+    this.norms[slot] = Math.sqrt(norm);
     if (this.centroids) {
-      const list = nearest(this.centroids, this.lists, this.k, vector);
-      if (this.listOf[slot] !== list) {
-        this.listOf[slot] = list;
-        this.members[list]!.push(slot);
-      }
+      // Appended to its list (or overwritten there); a copy left in another list is skipped,
+      // and dropped, by the next scan of that list.
+      const list = nearest(this.centroids, this.lists, this.k, v);
+      if (this.listOf[slot] !== list || !this.overwrite(list, slot, v)) this.append(list, slot, v);
+      this.listOf[slot] = list;
     }
   }
 
@@ -100,26 +112,77 @@ export class CandidateIndex {
   }
 
   /**
-   * Slots worth scoring for `query`: every live item when the index is small or has no lists,
-   * otherwise the items of the `probe` lists whose centroids score best.
+   * Slots worth scoring for `query` and their inner products with it: every live item when the
+   * index is small or has no lists, otherwise the items of the `probe` lists whose centroids
+   * score best.
    */
-  candidates(query: Float32Array, search: CandidateSearch = DEFAULT_CANDIDATE_SEARCH): number[] {
-    const out: number[] = [];
+  retrieve(
+    query: Float32Array,
+    search: CandidateSearch = DEFAULT_CANDIDATE_SEARCH,
+  ): { slots: Int32Array; scores: Float32Array } {
+    const k = this.k;
     if (!this.centroids || this.live < search.exhaustiveBelow) {
-      for (let s = 0; s < this.ids.length; s++) if (this.alive[s]) out.push(s);
-      return out;
-    }
-    for (const list of probeLists(this.centroids, this.lists, this.k, query, search.probe)) {
-      const members = this.members[list]!;
-      let kept = 0;
-      for (const s of members) {
-        if (this.listOf[s] !== list) continue; // moved or removed since
-        members[kept++] = s;
-        out.push(s);
+      const slots = new Int32Array(this.live);
+      const scores = new Float32Array(this.live);
+      let n = 0;
+      for (let s = 0; s < this.ids.length; s++) {
+        if (!this.alive[s]) continue;
+        slots[n] = s;
+        scores[n++] = this.dot(s, query);
       }
-      members.length = kept;
+      return { slots, scores };
     }
-    return out;
+    const probed = probeLists(this.centroids, this.lists, k, query, search.probe);
+    let total = 0;
+    for (const l of probed) total += this.inverted[l]!.size;
+    const slots = new Int32Array(total);
+    const scores = new Float32Array(total);
+    let n = 0;
+    const listOf = this.listOf;
+    for (const l of probed) {
+      const list = this.inverted[l]!;
+      const vectors = list.vectors;
+      const listSlots = list.slots;
+      let kept = 0;
+      for (let e = 0; e < list.size; e++) {
+        const slot = listSlots[e]!;
+        if (listOf[slot] !== l) continue; // moved or removed since
+        const o = e * k;
+        // Four partial sums: shorter dependency chains, which V8's code runs faster.
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        let a = 0;
+        for (; a + 3 < k; a += 4) {
+          d0 += vectors[o + a]! * query[a]!;
+          d1 += vectors[o + a + 1]! * query[a + 1]!;
+          d2 += vectors[o + a + 2]! * query[a + 2]!;
+          d3 += vectors[o + a + 3]! * query[a + 3]!;
+        }
+        for (; a < k; a++) d0 += vectors[o + a]! * query[a]!;
+        const dot = d0 + d1 + d2 + d3;
+        if (kept !== e) {
+          listSlots[kept] = slot;
+          vectors.copyWithin(kept * k, o, o + k);
+        }
+        kept++;
+        slots[n] = slot;
+        scores[n++] = dot;
+      }
+      list.size = kept;
+    }
+    return { slots: slots.subarray(0, n), scores: scores.subarray(0, n) };
+  }
+
+  /** The slots `retrieve` would score (tests and tools). */
+  candidates(query: Float32Array, search: CandidateSearch = DEFAULT_CANDIDATE_SEARCH): number[] {
+    return Array.from(this.retrieve(query, search).slots);
+  }
+
+  /** Length of a slot's vector. */
+  norm(slot: number): number {
+    return this.norms[slot]!;
   }
 
   dot(slot: number, query: Float32Array): number {
@@ -142,6 +205,31 @@ export class CandidateIndex {
     return n === 0 ? 0 : s / Math.sqrt(n);
   }
 
+  private overwrite(l: number, slot: number, v: Float32Array): boolean {
+    const list = this.inverted[l]!;
+    for (let e = 0; e < list.size; e++) {
+      if (list.slots[e] !== slot) continue;
+      list.vectors.set(v, e * this.k);
+      return true;
+    }
+    return false;
+  }
+
+  private append(l: number, slot: number, v: Float32Array): void {
+    const list = this.inverted[l]!;
+    if (list.size === list.slots.length) {
+      const slots = new Int32Array(list.size * 2);
+      slots.set(list.slots);
+      list.slots = slots;
+      const vectors = new Float32Array(list.size * 2 * this.k);
+      vectors.set(list.vectors);
+      list.vectors = vectors;
+    }
+    list.slots[list.size] = slot;
+    list.vectors.set(v, list.size * this.k);
+    list.size++;
+  }
+
   private ensure(slots: number): void {
     if (slots <= this.alive.length) return;
     const capacity = Math.max(slots, this.alive.length * 2);
@@ -154,5 +242,8 @@ export class CandidateIndex {
     const listOf = new Int32Array(capacity).fill(-1);
     listOf.set(this.listOf);
     this.listOf = listOf;
+    const norms = new Float32Array(capacity);
+    norms.set(this.norms);
+    this.norms = norms;
   }
 }

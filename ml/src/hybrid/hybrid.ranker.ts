@@ -1,5 +1,6 @@
 import type { CandidateIndex, CandidateSearch } from './candidate.index.js';
 import { DEFAULT_CANDIDATE_SEARCH } from './candidate.index.js';
+import { topK } from '../cf/top-k.ranking.js';
 import { normalise } from './ivf.index.js';
 
 /** What the ranker needs to know about a recommendable event besides its vector. */
@@ -65,6 +66,8 @@ export interface RankRequest {
 }
 
 const DAY = 86_400_000;
+/** Items of the retrieval stage that reach the re-ranking stage. */
+const RERANK_POOL = 100;
 
 /** 1 for an event starting now, 0.5 a week out, towards 0 later. */
 export function soonness(startsAt: number, now: number): number {
@@ -86,33 +89,44 @@ export function rankForUser(request: RankRequest): Ranked[] {
   normalise(profile, 0, k);
   const hasProfile = history.length > 0;
 
-  const slots = new Set(index.candidates(user, request.search ?? DEFAULT_CANDIDATE_SEARCH));
+  // Stage 1 on typed arrays only: the retrieved items' collaborative scores, keeping the head.
+  // Everything after (catalogue lookups, blending, objects) touches a few hundred items.
+  const { slots: retrieved, scores: cfScores } = index.retrieve(
+    user,
+    request.search ?? DEFAULT_CANDIDATE_SEARCH,
+  );
+  const head = topK(cfScores, Math.max(RERANK_POOL, limit * 10));
+  const slots = new Set<number>();
+  for (const i of head.items) slots.add(retrieved[i]!);
   for (const id of request.extra ?? []) {
     const slot = index.slotOf(id);
     if (slot !== undefined) slots.add(slot);
   }
-  const scored: { slot: number; id: string; cf: number; content: number; meta: CandidateInfo }[] =
-    [];
   let maxCf = 0;
+  for (const i of head.items) maxCf = Math.max(maxCf, cfScores[i]!);
+  const blended: {
+    slot: number;
+    id: string;
+    cf: number;
+    soon: number;
+    score: number;
+    meta: CandidateInfo;
+  }[] = [];
   for (const slot of slots) {
     const id = index.idOf(slot);
     if (exclude.has(id)) continue;
     const meta = info(id);
     if (!meta || meta.startsAt <= now) continue;
-    const cf = index.dot(slot, user);
-    if (cf > maxCf) maxCf = cf;
-    scored.push({ slot, id, cf, content: hasProfile ? index.cosine(slot, profile) : 0, meta });
-  }
-  const blended = scored.map((c) => {
-    const cf = maxCf > 0 ? Math.max(0, c.cf) / maxCf : 0;
-    const soon = soonness(c.meta.startsAt, now);
+    const cf = maxCf > 0 ? Math.max(0, index.dot(slot, user)) / maxCf : 0;
+    const content = hasProfile ? Math.max(0, index.cosine(slot, profile)) : 0;
+    const soon = soonness(meta.startsAt, now);
     const score =
-      w.collaborative * cf +
-      w.content * Math.max(0, c.content) +
-      w.trend * c.meta.trend +
+      w.collaborative * Math.min(1, cf) +
+      w.content * content +
+      w.trend * meta.trend +
       w.soon * soon;
-    return { ...c, cf, soon, score };
-  });
+    blended.push({ slot, id, cf, soon, score, meta });
+  }
   blended.sort((a, b) => b.score - a.score);
   const pool = blended.slice(0, limit * 4);
 
@@ -192,8 +206,17 @@ export function rankSimilar(request: {
   const { index, info, eventId, limit, now } = request;
   const unit = Float32Array.from(request.vector);
   normalise(unit, 0, index.k);
+  const { slots: retrieved, scores: cosines } = index.retrieve(
+    unit,
+    request.search ?? DEFAULT_CANDIDATE_SEARCH,
+  );
+  for (let i = 0; i < retrieved.length; i++) {
+    const norm = index.norm(retrieved[i]!);
+    cosines[i] = norm > 0 ? cosines[i]! / norm : 0;
+  }
   const scored: Ranked[] = [];
-  for (const slot of index.candidates(unit, request.search ?? DEFAULT_CANDIDATE_SEARCH)) {
+  for (const i of topK(cosines, Math.max(RERANK_POOL, limit * 10)).items) {
+    const slot = retrieved[i]!;
     const id = index.idOf(slot);
     if (id === eventId) continue;
     const meta = info(id);

@@ -126,6 +126,13 @@ export class ServingModel {
     return this.users.has(userId);
   }
 
+  /** The item's collaborative factors, if it had interactions at training time. */
+  collaborativeVector(eventId: string): Float32Array | undefined {
+    const i = this.items.get(eventId);
+    const k = this.k;
+    return i === undefined ? undefined : this.parts.itemFactors.subarray(i * k, i * k + k);
+  }
+
   /** The item's collaborative factors, or its content embedding when nobody interacted with it
    * at training time; null when neither exists. */
   itemVector(
