@@ -19,6 +19,7 @@ import { freshDatabase, startApiProcess } from '@platform/core-api/testing';
 import { newId, seededRandom } from '@platform/kit';
 import {
   AlsRecommender,
+  DEFAULT_CANDIDATE_SEARCH,
   encodeServingModel,
   generatePreset,
   ModelRegistry,
@@ -338,7 +339,7 @@ Machine: ${describeMachine(m)}. Measured ${m.date.slice(0, 10)}.
 | \`GET /v1/recommendations\` at ${s.rate} req/s, model of ${s.users.toLocaleString('en')} people x ${s.events.toLocaleString('en')} events | p50 **${s.recommendations.p50Ms} ms**, p99 **${s.recommendations.p99Ms} ms**, max ${s.recommendations.maxMs} ms, ${s.recommendations.errors} errors of ${s.recommendations.requests} | p99 <= 10 ms |
 | reference in the same run: \`GET /healthz\` at ${s.rate} req/s | p50 ${s.healthz.p50Ms} ms, p99 ${s.healthz.p99Ms} ms | |
 
-Serving runs core-api in production mode on real PostgreSQL (each request reads the person's registrations), scores the candidates from the model's inverted lists (${Math.round(Math.sqrt(EVENTS))} lists, 12 probed) plus the trending head, re-ranks by the hybrid score and records the list as impressions on Kafka. The model artifact is ${s.artifactMiB} MiB; core-api loaded it and placed the catalogue in ${s.apiStartSeconds} s (start-up included). Raw figures: \`bench/results/ml.json\`.`,
+Serving runs core-api in production mode on real PostgreSQL (each request reads the person's registrations), scores the candidates from the model's inverted lists (${Math.round(Math.sqrt(EVENTS))} lists, ${DEFAULT_CANDIDATE_SEARCH.probe} probed) plus the trending head, re-ranks by the hybrid score and records the list as impressions on Kafka. The model artifact is ${s.artifactMiB} MiB; core-api loaded it and placed the catalogue in ${s.apiStartSeconds} s (start-up included). Raw figures: \`bench/results/ml.json\`.`,
 );
 progress(`wrote ${file} and bench/README.md`);
 process.exit(0);

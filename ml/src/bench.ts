@@ -5,3 +5,4 @@ export { toMatrix } from './data/interaction.matrix.js';
 export { trainCentroids } from './hybrid/ivf.index.js';
 export { encodeServingModel } from './hybrid/serving.model.js';
 export { ModelRegistry } from './registry/model.registry.js';
+export { DEFAULT_CANDIDATE_SEARCH } from './hybrid/candidate.index.js';
