@@ -54,9 +54,15 @@ await migrateAnalytics(analytics);
 const metrics = createTrainingMetrics(ctx.metrics);
 metrics.inProgress.set(0);
 const registry = new ModelRegistry(db);
-const abandoned = await registry.failAbandoned('the trainer stopped during the run', 2);
+// Before migrations have run the registry is missing: training runs then fail and are retried.
+const live = await registry.liveSummary().catch((err: unknown) => {
+  ctx.logger.warn({ err }, 'model registry unavailable (migrations not run yet?)');
+  return null;
+});
+const abandoned = await registry
+  .failAbandoned('the trainer stopped during the run', 2)
+  .catch(() => 0);
 if (abandoned > 0) ctx.logger.warn({ abandoned }, 'marked abandoned training runs failed');
-const live = await registry.liveSummary();
 if (live) {
   metrics.liveVersion.set(live.version);
   const m = live.metrics?.candidate;

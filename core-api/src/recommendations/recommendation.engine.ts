@@ -105,7 +105,11 @@ export class RecommendationEngine {
   }
 
   async start(): Promise<void> {
-    await this.refreshCatalogue();
+    // A database without the schema yet (migrations still to run) is not fatal: the timers
+    // below try again, and recommendations fall back to trending meanwhile.
+    await this.refreshCatalogue().catch((err: unknown) =>
+      this.deps.logger.warn({ err }, 'catalogue not loaded yet; retrying on the next refresh'),
+    );
     await this.catalogue
       .refreshTrend()
       .catch((err: unknown) => this.deps.logger.warn({ err }, 'trend scores unavailable'));
@@ -143,7 +147,13 @@ export class RecommendationEngine {
   /** Loads the live model if it is not the one served; serialised so swaps never interleave. */
   reload(): Promise<void> {
     this.swapping = this.swapping.then(async () => {
-      const version = await this.registry.liveVersion();
+      let version: number | null;
+      try {
+        version = await this.registry.liveVersion();
+      } catch (err) {
+        this.deps.logger.warn({ err }, 'model registry unavailable; trying again later');
+        return;
+      }
       if (version === null || version === this.served?.model.version) return;
       try {
         const live = await this.registry.live();
