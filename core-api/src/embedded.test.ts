@@ -73,6 +73,37 @@ describe('embedded mode (npm start)', () => {
     });
     expect(login.status).toBe(200);
     expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
+    // The first model trains in the process at first boot and is swapped in through the
+    // in-memory Kafka -> bridge -> NATS path: the demo account gets personalised picks.
+    const demo = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: DEMO_ACCOUNTS.user.email,
+        password: DEMO_ACCOUNTS.user.password,
+      }),
+    });
+    const { accessToken } = (await demo.json()) as { accessToken: string };
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(`${base}/v1/recommendations?limit=5`, {
+            headers: { authorization: `Bearer ${accessToken}` },
+          });
+          const body = (await res.json()) as {
+            strategy: string;
+            modelVersion: number | null;
+            items: { reasons: unknown[] }[];
+          };
+          return (
+            body.strategy === 'personalised' &&
+            body.modelVersion !== null &&
+            body.items.length === 5
+          );
+        },
+        { timeout: 120_000, interval: 1_000 },
+      )
+      .toBe(true);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 

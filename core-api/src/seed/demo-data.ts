@@ -123,6 +123,14 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<boolea
       registrations++;
     }
   }
+  // The demo account has a taste too (three events of one category), so its Discover page shows
+  // personalised recommendations with their reasons once the first model is trained.
+  const demo = people[0]!;
+  const liked = pick(random, categoryNames);
+  for (const event of published.filter((e) => e.category === liked).slice(0, 3)) {
+    await registrationService.register({ id: demo.id, role: 'user' }, event.id);
+    registrations++;
+  }
   logger.info(
     {
       users: people.length,
