@@ -13,7 +13,7 @@ import { createPgDatabase } from '@platform/kit/sql';
 import { mlConfigSchema } from './config.js';
 import { runTraining } from './jobs/training.pipeline.js';
 import { bullConnection, QueueTrainingWorker } from './jobs/training.scheduler.js';
-import { createTrainingMetrics } from './jobs/training.metrics.js';
+import { createTrainingMetrics, recordOfflineMetrics } from './jobs/training.metrics.js';
 import { ModelRegistry } from './registry/model.registry.js';
 
 /**
@@ -65,13 +65,7 @@ const abandoned = await registry
 if (abandoned > 0) ctx.logger.warn({ abandoned }, 'marked abandoned training runs failed');
 if (live) {
   metrics.liveVersion.set(live.version);
-  const m = live.metrics?.candidate;
-  if (m) {
-    metrics.offlineMetric.set({ role: 'live', metric: 'ndcg_at_10' }, m.ndcg10);
-    metrics.offlineMetric.set({ role: 'live', metric: 'recall_at_10' }, m.recall10);
-    metrics.offlineMetric.set({ role: 'live', metric: 'map_at_10' }, m.map10);
-    metrics.offlineMetric.set({ role: 'live', metric: 'coverage' }, m.coverage);
-  }
+  if (live.metrics) recordOfflineMetrics(metrics, 'live', live.metrics.candidate);
 }
 
 const worker = new QueueTrainingWorker({

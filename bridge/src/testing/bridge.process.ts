@@ -1,31 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import {
+  freePort,
+  startServiceProcess,
+  type ServiceProcess,
+  type ServiceProcessOptions,
+} from '@platform/kit/testing';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export { freePort };
+
 /** USER_HZ: the unit of CPU times in /proc, 100 on Linux. */
 const clockTicks = 100;
 
-/** A free TCP port on 127.0.0.1, from the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface BridgeProcess {
-  base: string;
-  child: ChildProcess;
-  pid: number;
-  output(): string;
-  /** Sends the signal (SIGTERM: graceful drain; SIGKILL: a crash) and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+/** SIGTERM on `stop` is the bridge's graceful drain; SIGKILL, a crash. */
+export interface BridgeProcess extends ServiceProcess {
   /** Resident set size now, and the peak so far (VmHWM), in bytes, from /proc. */
   memory(): { rss: number; peak: number };
   /** CPU time the process has used so far (user + system), in seconds, from /proc. */
@@ -39,59 +26,16 @@ export interface BridgeProcess {
  */
 export async function startBridgeProcess(
   env: Record<string, string>,
-  options: { timeoutMs?: number; nodeArgs?: string[] } = {},
+  options: ServiceProcessOptions = {},
 ): Promise<BridgeProcess> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const port = Number(env.PORT ?? (await freePort()));
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', 'bridge/src/main.ts'],
-    {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        ...env,
-        PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const service = await startServiceProcess(
+    'bridge/src/main.ts',
+    { HOST: '127.0.0.1', ...env },
+    { outputChars: 50_000, ...options },
   );
-  let output = '';
-  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-50_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`bridge exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`bridge not ready within ${timeoutMs} ms:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const pid = child.pid!;
+  const { base, pid } = service;
   return {
-    base,
-    child,
-    pid,
-    output: () => output,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
+    ...service,
     memory: () => {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (field: string) =>

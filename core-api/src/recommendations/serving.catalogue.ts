@@ -1,5 +1,6 @@
 import type { EventSummary } from '@platform/contracts';
 import type { SqlDatabase } from '@platform/kit/sql';
+import { toSnapshot, type EventRow } from '../events/event.mapper.js';
 import { soonness, type CandidateInfo, type EventText } from '@platform/ml/serving';
 
 /** A recommendable event: published and upcoming. Counts lag the database by one refresh. */
@@ -9,27 +10,6 @@ export interface CatalogueEntry extends CandidateInfo, EventText {
   readonly revision: number;
 }
 
-interface EventRow {
-  id: string;
-  title: string;
-  description: string;
-  category: string;
-  tags: string[];
-  starts_at: Date | string;
-  ends_at: Date | string;
-  venue_name: string;
-  city: string;
-  lat: number;
-  lon: number;
-  capacity: number;
-  confirmed_count: number;
-  waitlist_count: number;
-  status: string;
-  revision: number;
-  updated_at: Date | string;
-}
-
-const iso = (d: Date | string): string => new Date(d).toISOString();
 const OVERLAP_MS = 10_000;
 
 /**
@@ -89,9 +69,7 @@ export class ServingCatalogue {
     // a row can become visible with a time just below the watermark: read an overlap of
     // OVERLAP_MS again; unchanged revisions are skipped below.
     const { rows } = await this.deps.sql.query<EventRow>(
-      `SELECT id, title, description, category, tags, starts_at, ends_at, venue_name, city, lat, lon,
-              capacity, confirmed_count, waitlist_count, status, revision, updated_at
-       FROM events
+      `SELECT * FROM events
        WHERE ${since ? 'updated_at >= $1' : `status = 'published' AND starts_at > $1`}
        ORDER BY updated_at`,
       [since ? new Date(since.getTime() - OVERLAP_MS) : now],
@@ -158,17 +136,18 @@ export class ServingCatalogue {
   }
 
   private entry(row: EventRow): CatalogueEntry {
+    const e = toSnapshot(row);
     const summary: EventSummary = {
-      id: row.id,
-      title: row.title,
-      category: row.category,
-      tags: row.tags,
-      startsAt: iso(row.starts_at),
-      endsAt: iso(row.ends_at),
-      venue: { name: row.venue_name, city: row.city, lat: row.lat, lon: row.lon },
-      capacity: row.capacity,
-      confirmedCount: row.confirmed_count,
-      waitlistCount: row.waitlist_count,
+      id: e.id,
+      title: e.title,
+      category: e.category,
+      tags: e.tags,
+      startsAt: e.startsAt,
+      endsAt: e.endsAt,
+      venue: e.venue,
+      capacity: e.capacity,
+      confirmedCount: e.confirmedCount,
+      waitlistCount: e.waitlistCount,
     };
     return {
       id: row.id,
@@ -177,7 +156,7 @@ export class ServingCatalogue {
       category: row.category,
       tags: row.tags,
       city: row.city,
-      startsAt: new Date(row.starts_at).getTime(),
+      startsAt: row.starts_at.getTime(),
       trend: this.trend.get(row.id) ?? 0,
       revision: row.revision,
       summary,

@@ -96,28 +96,27 @@ export function rankForUser(request: RankRequest): Ranked[] {
     request.search ?? DEFAULT_CANDIDATE_SEARCH,
   );
   const head = topK(cfScores, Math.max(RERANK_POOL, limit * 10));
-  const slots = new Set<number>();
-  for (const i of head.items) slots.add(retrieved[i]!);
+  // Slot -> inner product with the person: kept from retrieval, computed for the extras only.
+  const dots = new Map<number, number>();
+  for (const i of head.items) dots.set(retrieved[i]!, cfScores[i]!);
   for (const id of request.extra ?? []) {
     const slot = index.slotOf(id);
-    if (slot !== undefined) slots.add(slot);
+    if (slot !== undefined && !dots.has(slot)) dots.set(slot, index.dot(slot, user));
   }
-  let maxCf = 0;
-  for (const i of head.items) maxCf = Math.max(maxCf, cfScores[i]!);
+  const maxCf = head.scores.length > 0 ? head.scores[0]! : 0;
   const blended: {
     slot: number;
     id: string;
     cf: number;
-    soon: number;
     score: number;
     meta: CandidateInfo;
   }[] = [];
-  for (const slot of slots) {
+  for (const [slot, dot] of dots) {
     const id = index.idOf(slot);
     if (exclude.has(id)) continue;
     const meta = info(id);
     if (!meta || meta.startsAt <= now) continue;
-    const cf = maxCf > 0 ? Math.max(0, index.dot(slot, user)) / maxCf : 0;
+    const cf = maxCf > 0 ? Math.max(0, dot) / maxCf : 0;
     const content = hasProfile ? Math.max(0, index.cosine(slot, profile)) : 0;
     const soon = soonness(meta.startsAt, now);
     const score =
@@ -125,7 +124,7 @@ export function rankForUser(request: RankRequest): Ranked[] {
       w.content * content +
       w.trend * meta.trend +
       w.soon * soon;
-    blended.push({ slot, id, cf, soon, score, meta });
+    blended.push({ slot, id, cf, score, meta });
   }
   blended.sort((a, b) => b.score - a.score);
   const pool = blended.slice(0, limit * 4);
@@ -148,10 +147,15 @@ export function rankForUser(request: RankRequest): Ranked[] {
     perCategory.set(choice!.meta.category, (perCategory.get(choice!.meta.category) ?? 0) + 1);
   }
 
+  const units = history.map((h) => {
+    const unit = Float32Array.from(h.vector);
+    normalise(unit, 0, k);
+    return { item: h, unit };
+  });
   return picked.map((c) => ({
     eventId: c.id,
     score: round(c.score),
-    reasons: reasonsFor(index, c.slot, c.meta, { cf: c.cf, soon: c.soon }, history, now),
+    reasons: reasonsFor(index, c.slot, c.meta, c.cf, units, now),
   }));
 }
 
@@ -159,20 +163,18 @@ function reasonsFor(
   index: CandidateIndex,
   slot: number,
   meta: CandidateInfo,
-  parts: { cf: number; soon: number },
-  history: readonly HistoryItem[],
+  cf: number,
+  history: readonly { item: HistoryItem; unit: Float32Array }[],
   now: number,
 ): Reason[] {
   const reasons: Reason[] = [];
   let best: HistoryItem | undefined;
   let bestCos = 0.5;
   for (const h of history) {
-    const unit = Float32Array.from(h.vector);
-    normalise(unit, 0, index.k);
-    const cos = index.cosine(slot, unit);
+    const cos = index.cosine(slot, h.unit);
     if (cos > bestCos) {
       bestCos = cos;
-      best = h;
+      best = h.item;
     }
   }
   if (best) {
@@ -181,7 +183,7 @@ function reasonsFor(
       text: `Because you registered for ${best.title}`,
       eventId: best.eventId,
     });
-  } else if (parts.cf >= 0.5) {
+  } else if (cf >= 0.5) {
     reasons.push({ kind: 'collaborative', text: 'People with similar taste are going' });
   }
   if (meta.trend >= 0.5) reasons.push({ kind: 'trending', text: `Popular in ${meta.city}` });

@@ -1,3 +1,4 @@
+import type { OfflineMetrics } from '@platform/contracts';
 import { Counter, Gauge, Histogram, type Registry } from '@platform/kit';
 
 /** The trainer's Prometheus series (ml process). Model quality is exported per role so a
@@ -42,3 +43,15 @@ export function createTrainingMetrics(registry: Registry) {
   };
 }
 export type TrainingMetrics = ReturnType<typeof createTrainingMetrics>;
+
+/** Sets one role's offline evaluation (candidate, live or popularity) on the gauges. */
+export function recordOfflineMetrics(
+  metrics: TrainingMetrics,
+  role: 'candidate' | 'live' | 'popularity',
+  m: OfflineMetrics,
+): void {
+  metrics.offlineMetric.set({ role, metric: 'ndcg_at_10' }, m.ndcg10);
+  metrics.offlineMetric.set({ role, metric: 'recall_at_10' }, m.recall10);
+  metrics.offlineMetric.set({ role, metric: 'map_at_10' }, m.map10);
+  metrics.offlineMetric.set({ role, metric: 'coverage' }, m.coverage);
+}

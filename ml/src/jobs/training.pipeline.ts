@@ -28,7 +28,7 @@ import {
 } from '../hybrid/serving.model.js';
 import { ModelRegistry, type RunMetrics } from '../registry/model.registry.js';
 import { loadTrainingData } from './training.data.js';
-import type { TrainingMetrics } from './training.metrics.js';
+import { recordOfflineMetrics, type TrainingMetrics } from './training.metrics.js';
 
 export interface TrainingSettings {
   readonly factors: number;
@@ -222,11 +222,7 @@ export async function runTraining(
     doneEvaluating();
     for (const role of ['candidate', 'popularity', 'live'] as const) {
       const r = metrics[role];
-      if (!r) continue;
-      m?.offlineMetric.set({ role, metric: 'ndcg_at_10' }, r.ndcg10);
-      m?.offlineMetric.set({ role, metric: 'recall_at_10' }, r.recall10);
-      m?.offlineMetric.set({ role, metric: 'map_at_10' }, r.map10);
-      m?.offlineMetric.set({ role, metric: 'coverage' }, r.coverage);
+      if (r && m) recordOfflineMetrics(m, role, r);
     }
     report({ stage: 'evaluate', ratio: 0.5, detail: JSON.stringify(metrics) });
 
