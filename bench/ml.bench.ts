@@ -45,7 +45,7 @@ const EVENTS = 50_000;
 const K = 64;
 const CLUSTERS = 50;
 const PER_PERSON = 3;
-const RATE = 500;
+const RATE = Number(process.env.BENCH_ML_RATE ?? 500);
 const WINDOWS = Number(process.env.BENCH_ML_WINDOWS ?? 6);
 const SECONDS = 5 * WINDOWS;
 
@@ -272,13 +272,17 @@ async function serving() {
           `serving window ${w + 1}/${WINDOWS}: recommendations at ${RATE} req/s for ${windowSeconds} s`,
         );
         runs.api.push(
-          await openLoop(RATE, windowSeconds, w * perWindow, (i) =>
-            get('/v1/recommendations?limit=10', signed[i % signed.length]),
+          await openLoop(
+            RATE,
+            windowSeconds,
+            w * perWindow,
+            (i) => get('/v1/recommendations?limit=10', signed[i % signed.length]),
+            api.pid,
           ),
         );
         progress(`serving window ${w + 1}/${WINDOWS}: /healthz at ${RATE} req/s`);
         runs.healthz.push(
-          await openLoop(RATE, windowSeconds, w * perWindow, () => get('/healthz')),
+          await openLoop(RATE, windowSeconds, w * perWindow, () => get('/healthz'), api.pid),
         );
       }
       await pool.close();
@@ -294,7 +298,7 @@ async function serving() {
         healthz: summarise(runs.healthz),
       };
       progress(
-        `  recommendations p50 ${result.recommendations.p50Ms} / p99 ${result.recommendations.p99Ms} ms; healthz p50 ${result.healthz.p50Ms} / p99 ${result.healthz.p99Ms} ms`,
+        `  recommendations p50 ${result.recommendations.p50Ms} / p99 ${result.recommendations.p99Ms} ms, core-api CPU ${result.recommendations.serverCpuMsPerRequest} ms/request; healthz p50 ${result.healthz.p50Ms} / p99 ${result.healthz.p99Ms} ms, ${result.healthz.serverCpuMsPerRequest} ms/request`,
       );
       return result;
     } finally {

@@ -77,6 +77,8 @@ async function serve(alias: string): Promise<void> {
   app.use(router);
   finishServiceApp(app, logger);
   const server = await listen(app, { port: 0, host: '127.0.0.1', logger });
+  // Exits rather than dies on SIGTERM, so a CPU profile (BENCH_SEARCH_PROFILE) is written.
+  process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`listening ${(server.address() as { port: number }).port}\n`);
 }
 
@@ -159,8 +161,8 @@ async function run(): Promise<void> {
     for (const send of [suggestApi, suggestDirect, searchApi, searchDirect])
       await closedLoop(1_000, 8, (i) => send(i)());
 
-    const suggest = await alternate('suggest', suggestApi, suggestDirect);
-    const search = await alternate('search', searchApi, searchDirect);
+    const suggest = await alternate('suggest', suggestApi, suggestDirect, child.pid!);
+    const search = await alternate('search', searchApi, searchDirect, child.pid!);
     const phases = {
       suggestApi: suggest.api,
       suggestDirect: suggest.direct,
@@ -367,7 +369,17 @@ function queryString(query: SearchQuery): string {
 async function startChild(alias: string): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'bench/search.bench.ts', '--serve', alias],
+    [
+      // BENCH_SEARCH_PROFILE=<dir>: a V8 CPU profile of the API process, for finding where time goes.
+      ...(process.env.BENCH_SEARCH_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SEARCH_PROFILE}`]
+        : []),
+      '--import',
+      'tsx',
+      'bench/search.bench.ts',
+      '--serve',
+      alias,
+    ],
     { env: { ...process.env, ELASTICSEARCH_URL: elasticUrl }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -398,7 +410,7 @@ async function closedLoop(
 type Send = (i: number) => () => Promise<number>;
 
 /** The API and the direct path in alternating windows over the same queries. */
-async function alternate(name: string, api: Send, direct: Send) {
+async function alternate(name: string, api: Send, direct: Send, apiPid: number) {
   const windowSeconds = SECONDS / WINDOWS;
   const perWindow = RATE * windowSeconds;
   const runs = { api: [] as Window[], direct: [] as Window[] };
@@ -407,7 +419,7 @@ async function alternate(name: string, api: Send, direct: Send) {
     progress(
       `${name} through the API, window ${w + 1}/${WINDOWS}: ${RATE} req/s for ${windowSeconds} s`,
     );
-    runs.api.push(await openLoop(RATE, windowSeconds, first, (i) => api(i)()));
+    runs.api.push(await openLoop(RATE, windowSeconds, first, (i) => api(i)(), apiPid));
     progress(`${name} straight to Elasticsearch, window ${w + 1}/${WINDOWS}`);
     runs.direct.push(await openLoop(RATE, windowSeconds, first, (i) => direct(i)()));
   }

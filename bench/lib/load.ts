@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { percentile, round } from './report.js';
 
 export interface Sample {
@@ -9,20 +10,37 @@ export interface Sample {
 export interface Window {
   samples: Sample[];
   durationS: number;
+  /** CPU seconds the watched server process used during the window (see `openLoop`'s `pid`). */
+  serverCpuS?: number;
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function processCpuSeconds(pid: number): number {
+  // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the
+  // parenthesised command name, which may itself contain spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_S = 100;
 
 /**
  * Open-loop load: sends `rate` requests/s for `seconds` whatever the answers, and measures
  * latency from each request's scheduled send time, so a stall of the server is not hidden
- * (no coordinated omission). `first` numbers the requests across windows.
+ * (no coordinated omission). `first` numbers the requests across windows. With `pid`, the CPU
+ * time that process spent over the window is recorded too: CPU per request is a figure that
+ * other load on the machine barely moves, unlike latency.
  */
 export async function openLoop(
   rate: number,
   seconds: number,
   first: number,
   send: (i: number) => Promise<number>,
+  pid?: number,
 ): Promise<Window> {
   const total = rate * seconds;
+  const cpuBefore = pid === undefined ? 0 : processCpuSeconds(pid);
   const startedAt = performance.now();
   const pending: Promise<Sample>[] = [];
   const request = async (i: number, scheduledAt: number): Promise<Sample> => {
@@ -44,7 +62,11 @@ export async function openLoop(
     await new Promise((r) => setTimeout(r, 1));
   }
   const samples = await Promise.all(pending);
-  return { samples, durationS: (Math.max(...samples.map((s) => s.doneAt)) - startedAt) / 1000 };
+  return {
+    samples,
+    durationS: (Math.max(...samples.map((s) => s.doneAt)) - startedAt) / 1000,
+    ...(pid === undefined ? {} : { serverCpuS: processCpuSeconds(pid) - cpuBefore }),
+  };
 }
 
 /** Latency percentiles, throughput and errors over windows. */
@@ -59,5 +81,13 @@ export function summarise(windows: Window[]) {
     p99Ms: round(percentile(latencies, 99), 2),
     maxMs: round(latencies.at(-1)!, 2),
     errors: samples.filter((s) => s.status !== 200).length,
+    ...(windows.every((w) => w.serverCpuS !== undefined)
+      ? {
+          serverCpuMsPerRequest: round(
+            (windows.reduce((sum, w) => sum + w.serverCpuS!, 0) * 1000) / samples.length,
+            3,
+          ),
+        }
+      : {}),
   };
 }

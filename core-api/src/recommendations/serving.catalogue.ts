@@ -22,6 +22,8 @@ export class ServingCatalogue {
   private readonly entries = new Map<string, CatalogueEntry>();
   private trend = new Map<string, number>();
   private watermark: Date | null = null;
+  /** When the previous refresh started reading (our clock). */
+  private lastReadAt: Date | null = null;
   private order: { at: number; items: { entry: CatalogueEntry; score: number }[] } | null = null;
 
   constructor(
@@ -64,16 +66,22 @@ export class ServingCatalogue {
   /** Applies changes since the last refresh; returns the ids added or changed and removed. */
   async refresh(): Promise<{ upserted: CatalogueEntry[]; removed: string[] }> {
     const now = this.deps.now?.() ?? new Date();
-    const since = this.watermark;
     // `updated_at` is stamped before a transaction commits (after a lock wait of up to 3 s), so
     // a row can become visible with a time just below the watermark: read an overlap of
-    // OVERLAP_MS again; unchanged revisions are skipped below.
+    // OVERLAP_MS again; unchanged revisions are skipped below. A row stamped more than
+    // OVERLAP_MS before the previous read began was already visible to it, so the overlap
+    // never reaches back past that: rows changed together (a bulk load) are not parsed again
+    // on every refresh.
+    const since =
+      this.watermark &&
+      new Date(Math.max(this.watermark.getTime(), this.lastReadAt?.getTime() ?? 0) - OVERLAP_MS);
     const { rows } = await this.deps.sql.query<EventRow>(
       `SELECT * FROM events
        WHERE ${since ? 'updated_at >= $1' : `status = 'published' AND starts_at > $1`}
        ORDER BY updated_at`,
-      [since ? new Date(since.getTime() - OVERLAP_MS) : now],
+      [since ?? now],
     );
+    this.lastReadAt = now;
     const upserted: CatalogueEntry[] = [];
     const removed: string[] = [];
     for (const row of rows) {

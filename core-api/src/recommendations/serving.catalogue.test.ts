@@ -1,0 +1,72 @@
+import type { SqlDatabase } from '@platform/kit/sql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../testing/harness.js';
+import { insertTopicEvent, plantWorld } from './planted.fixture.js';
+import { ServingCatalogue } from './serving.catalogue.js';
+
+describe('ServingCatalogue.refresh', () => {
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  /** The real database, counting the event rows each query brings back. */
+  let counted: SqlDatabase;
+  let rowsRead = 0;
+  let clock = Date.now();
+  let organizerId: string;
+
+  beforeAll(async () => {
+    database = await freshDatabase('pglite');
+    const world = await plantWorld(database.sql, { peoplePerTopic: 2, eventsPerTopic: 10 });
+    organizerId = world.organizerId;
+    counted = Object.create(database.sql, {
+      query: {
+        value: async (text: string, params?: unknown[]) => {
+          const result = await database.sql.query(text, params);
+          if (text.includes('FROM events')) rowsRead += result.rows.length;
+          return result;
+        },
+      },
+    }) as SqlDatabase;
+  });
+  afterAll(() => database.drop());
+
+  const setUpdatedAt = (id: string, at: number) =>
+    database.sql.query(`UPDATE events SET updated_at = $2, revision = revision + 1 WHERE id = $1`, [
+      id,
+      new Date(at),
+    ]);
+
+  it('loads every recommendable event, then reads again only the rows that may be new', async () => {
+    const catalogue = new ServingCatalogue({ sql: counted, now: () => new Date(clock) });
+    const first = await catalogue.refresh();
+    expect(catalogue.size).toBe(40);
+    expect(first.upserted).toHaveLength(40);
+
+    // Seconds later, every row of the bulk load is still inside the overlap: read, not applied.
+    clock += 2_000;
+    rowsRead = 0;
+    expect((await catalogue.refresh()).upserted).toHaveLength(0);
+    expect(rowsRead).toBe(40);
+
+    // Once a refresh has run more than the overlap after the bulk load, those rows were
+    // certainly visible to it: they are not read again on every refresh after.
+    clock += 60_000;
+    await catalogue.refresh();
+    clock += 5_000;
+    rowsRead = 0;
+    expect((await catalogue.refresh()).upserted).toHaveLength(0);
+    expect(rowsRead).toBe(0);
+  });
+
+  it('still picks up a change that commits late with a time just before the last read', async () => {
+    const catalogue = new ServingCatalogue({ sql: counted, now: () => new Date(clock) });
+    await catalogue.refresh();
+    clock += 60_000;
+    await catalogue.refresh();
+    const added = await insertTopicEvent(database.sql, organizerId, 0, 99, 5 * 86_400_000);
+    // Stamped 3 s before the previous read began (a transaction that waited on a lock).
+    await setUpdatedAt(added, clock - 3_000);
+    clock += 5_000;
+    const { upserted } = await catalogue.refresh();
+    expect(upserted.map((e) => e.id)).toEqual([added]);
+    expect(catalogue.get(added)?.title).toContain('night 100');
+  });
+});
