@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type CryptoKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { UnauthorizedError } from '@platform/kit';
 import type { AuthUser, Role } from './auth.types.js';
 
@@ -11,6 +12,14 @@ export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export class AccessTokens {
   /** Imported once: handing jose raw bytes makes it import the key on every call. */
   private readonly key: Promise<CryptoKey>;
+  /**
+   * Tokens already verified, until they expire. Access tokens are stateless (nothing revokes
+   * one before its expiry), so a cached answer is the answer verifying again would give, without
+   * the HMAC job on the crypto thread pool that every signed-in request would otherwise cost.
+   */
+  private readonly verified = new LRUCache<string, { user: AuthUser; expiresAt: number }>({
+    max: 20_000,
+  });
 
   constructor(secret: string) {
     this.key = crypto.subtle.importKey(
@@ -34,18 +43,26 @@ export class AccessTokens {
       .sign(await this.key);
   }
 
-  async verify(token: string): Promise<AuthUser> {
+  async verify(token: string, now = Date.now()): Promise<AuthUser> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAt > now) return known.user;
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         issuer,
         audience,
         algorithms: ['HS256'],
+        currentDate: new Date(now),
       });
       const role = payload.role;
       if (typeof payload.sub !== 'string' || (role !== 'user' && role !== 'admin')) {
         throw new UnauthorizedError('Access token is malformed');
       }
-      return { id: payload.sub, role: role as Role };
+      const user = { id: payload.sub, role: role as Role };
+      if (payload.exp !== undefined) {
+        const expiresAt = payload.exp * 1000;
+        this.verified.set(token, { user, expiresAt }, { ttl: expiresAt - now });
+      }
+      return user;
     } catch (error) {
       if (error instanceof UnauthorizedError) throw error;
       if (error instanceof errors.JWTExpired)
