@@ -6,7 +6,7 @@ import {
   ValidationError,
   type Registry,
 } from '@platform/kit';
-import type { MessageLog } from '@platform/kit/messaging';
+import type { MessageLog, OutgoingMessage } from '@platform/kit/messaging';
 import type { AuthUser } from '../auth/auth.types.js';
 
 /** How far an interaction's own clock may be from ours. */
@@ -28,8 +28,17 @@ export interface InteractionServiceDeps {
  * order. Memory is bounded: past `maxInFlight` interactions waiting for Kafka, callers get 503
  * with Retry-After rather than a growing buffer.
  */
+/** Interactions waiting for the send in flight to finish, and their callers. */
+interface PendingBatch {
+  messages: OutgoingMessage[];
+  done: Promise<void>;
+  settle: (error?: unknown) => void;
+}
+
 export class InteractionService {
   private inFlight = 0;
+  private sending: Promise<void> | null = null;
+  private pending: PendingBatch | null = null;
   private readonly maxInFlight: number;
   private readonly accepted: Counter;
   private readonly rejected: Counter;
@@ -97,7 +106,7 @@ export class InteractionService {
     }));
     this.inFlight += interactions.length;
     try {
-      await this.deps.log.publish(
+      await this.send(
         interactions.map((interaction) => ({
           topic: topics.interactions,
           key: interaction.userId ?? interaction.sessionId,
@@ -117,5 +126,45 @@ export class InteractionService {
     for (const interaction of interactions)
       this.accepted.inc({ type: interaction.type, surface: interaction.surface ?? 'none' });
     return interactions;
+  }
+
+  /**
+   * Group commit: while one publish is in flight, what arrives meanwhile waits and then goes as
+   * one publish (one produce request rather than one per HTTP request: every served list of
+   * recommendations sends its impressions). Nothing waits when nothing is in flight, so this
+   * adds no latency; each caller learns the outcome of the publish that carried its messages.
+   */
+  private send(messages: OutgoingMessage[]): Promise<void> {
+    if (!this.sending) {
+      const sent = this.deps.log
+        .publish(messages)
+        .then(() => undefined)
+        .finally(() => this.next());
+      this.sending = sent;
+      return sent;
+    }
+    if (!this.pending) {
+      let settle!: (error?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      this.pending = { messages: [], done, settle };
+    }
+    this.pending.messages.push(...messages);
+    return this.pending.done;
+  }
+
+  private next(): void {
+    const batch = this.pending;
+    this.pending = null;
+    this.sending = null;
+    if (!batch) return;
+    this.sending = this.deps.log
+      .publish(batch.messages)
+      .then(
+        () => batch.settle(),
+        (error: unknown) => batch.settle(error ?? new Error('publish failed')),
+      )
+      .finally(() => this.next());
   }
 }

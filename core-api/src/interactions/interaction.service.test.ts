@@ -1,0 +1,87 @@
+import { topics, type InteractionInput } from '@platform/contracts';
+import { createMetricsRegistry, ServiceUnavailableError } from '@platform/kit';
+import { createMemoryLog, type Delivery, type MessageLog } from '@platform/kit/messaging';
+import { describe, expect, it } from 'vitest';
+import { InteractionService } from './interaction.service.js';
+
+/** The in-memory log, with the publish calls it receives counted. */
+function countingLog(): { log: MessageLog; publishes: () => number } {
+  const log = createMemoryLog();
+  let publishes = 0;
+  const publish = log.publish.bind(log);
+  log.publish = (messages) => {
+    publishes++;
+    return publish(messages);
+  };
+  return { log, publishes: () => publishes };
+}
+
+const impression = (eventId: string, position: number): InteractionInput => ({
+  type: 'impression',
+  eventId,
+  position,
+  surface: 'recommendations',
+  occurredAt: new Date().toISOString(),
+  sessionId: 'session-1',
+});
+
+async function readAll(log: MessageLog, expected: number): Promise<Delivery[]> {
+  const seen: Delivery[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  const subscription = await log.consume({
+    group: 'reader',
+    topics: [topics.interactions],
+    handle: async (batch) => {
+      for (const d of batch) d.ack();
+      seen.push(...batch);
+      if (seen.length >= expected) done();
+    },
+  });
+  await all;
+  await subscription.stop();
+  return seen;
+}
+
+describe('InteractionService', () => {
+  it('sends what arrives while a publish is in flight as one publish, in arrival order', async () => {
+    const { log, publishes } = countingLog();
+    const service = new InteractionService({ log, metrics: createMetricsRegistry('test') });
+    const calls = Array.from({ length: 50 }, (_, i) =>
+      service.record([impression(`e${i}`, 0), impression(`e${i}`, 1)], undefined),
+    );
+    const recorded = await Promise.all(calls);
+    expect(recorded.flat()).toHaveLength(100);
+    // The first call goes alone; the 49 that arrived meanwhile share the next publish.
+    expect(publishes()).toBe(2);
+    const delivered = await readAll(log, 100);
+    const ids = delivered.map((d) => JSON.parse(Buffer.from(d.value).toString()).id as string);
+    expect(ids).toEqual(recorded.flat().map((i) => i.id));
+    await log.close();
+  });
+
+  it('tells every caller whose messages a failed publish carried, and goes on after it', async () => {
+    const { log } = countingLog();
+    const service = new InteractionService({ log, metrics: createMetricsRegistry('test') });
+    const publish = log.publish.bind(log);
+    let failNext = 0;
+    log.publish = async (messages) => {
+      if (failNext-- > 0) throw new Error('broker unavailable');
+      return publish(messages);
+    };
+    failNext = 2; // the first publish and the batch queued behind it
+    const first = service.record([impression('a', 0)], undefined);
+    const queued = [
+      service.record([impression('b', 0)], undefined),
+      service.record([impression('c', 0)], undefined),
+    ];
+    await expect(first).rejects.toBeInstanceOf(ServiceUnavailableError);
+    for (const call of queued) await expect(call).rejects.toBeInstanceOf(ServiceUnavailableError);
+    const later = await service.record([impression('d', 0)], undefined);
+    expect(later).toHaveLength(1);
+    const delivered = await readAll(log, 1);
+    expect(delivered).toHaveLength(1);
+    expect(JSON.parse(Buffer.from(delivered[0]!.value).toString()).eventId).toBe('d');
+    await log.close();
+  });
+});
