@@ -193,19 +193,19 @@ function encodeHeaders(message: OutgoingMessage): MsgHdrs | undefined {
     // The adapter's own headers win over a user header of the same name.
     if ((name === keyHeader && message.key !== null) || (name === msgIdHeader && message.id))
       continue;
-    const value = message.headers[name]!;
-    if (!validHeaderName(name) || crlf.test(value))
-      throw new Error(`header ${JSON.stringify(name)} cannot travel on NATS`);
-    block += `\r\n${name}: ${value.trim()}`;
+    block += headerLine(name, message.headers[name]!);
   }
-  if (message.key !== null) {
-    if (crlf.test(message.key)) throw new Error('a key cannot hold CR or LF on NATS');
-    block += `\r\n${keyHeader}: ${message.key.trim()}`;
-  }
-  if (message.id !== undefined) block += `\r\n${msgIdHeader}: ${message.id}`;
+  if (message.key !== null) block += headerLine(keyHeader, message.key);
+  if (message.id) block += headerLine(msgIdHeader, message.id);
   if (block === '') return undefined;
   const encoded = Buffer.from(`NATS/1.0${block}\r\n\r\n`);
   return { encode: () => encoded } as unknown as MsgHdrs;
+}
+
+function headerLine(name: string, value: string): string {
+  if (!validHeaderName(name) || crlf.test(value))
+    throw new Error(`header ${JSON.stringify(name)} cannot travel on NATS`);
+  return `\r\n${name}: ${value.trim()}`;
 }
 
 function validHeaderName(name: string): boolean {
