@@ -163,16 +163,21 @@ function deadPlan(
  * names its adapter reserves (`key` carries the key, `Nats-Msg-Id` the dedup id).
  */
 function invalidNatsHeaders(headers: Record<string, string>): string[] {
-  return Object.entries(headers)
-    .filter(
-      ([name, value]) =>
-        !/^[!-9;-~]+$/.test(name) ||
-        /[\r\n]/.test(value) ||
-        name === 'key' ||
-        name.toLowerCase() === 'nats-msg-id',
+  // A plain loop: this runs for every message forwarded to NATS.
+  let bad: string[] | undefined;
+  for (const name in headers)
+    if (
+      !natsHeaderName.test(name) ||
+      crlf.test(headers[name]!) ||
+      name === 'key' ||
+      name.toLowerCase() === 'nats-msg-id'
     )
-    .map(([name]) => name);
+      (bad ??= []).push(name);
+  return bad ?? [];
 }
+
+const natsHeaderName = /^[!-9;-~]+$/;
+const crlf = /[\r\n]/;
 
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ');

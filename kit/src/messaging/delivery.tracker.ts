@@ -3,14 +3,24 @@ import type { Delivery } from './message-log.port.js';
 /** What the handler decided for one delivery. `pending`: neither acked nor nak'ed. */
 export type Outcome = { kind: 'pending' } | { kind: 'ack' } | { kind: 'nak'; delayMs: number };
 
+/** An ack or a nak. */
+type Settled = Exclude<Outcome, { kind: 'pending' }>;
+
 export type DeliveryFields = Omit<Delivery, 'ack' | 'nak'>;
+
+interface Settles {
+  settle(index: number, outcome: Settled): void;
+}
+
+const pending: Outcome = Object.freeze({ kind: 'pending' });
+const acked: Settled = Object.freeze({ kind: 'ack' });
 
 /**
  * One batch handed to a handler: the deliveries, and what became of each once the handler has
  * settled. The first ack or nak of a delivery wins and later calls are ignored, as are calls
  * after `close()`, because by then the adapter has decided what to commit or redeliver.
  */
-export class TrackedBatch<T> {
+export class TrackedBatch<T> implements Settles {
   readonly deliveries: Delivery[];
   private readonly outcomes: Outcome[];
   private closed = false;
@@ -19,32 +29,69 @@ export class TrackedBatch<T> {
     readonly items: readonly T[],
     toFields: (item: T) => DeliveryFields,
     /** Called once per delivery at its first ack or nak (the NATS adapter acks at once). */
-    onSettle?: (item: T, outcome: Exclude<Outcome, { kind: 'pending' }>) => void,
+    private readonly onSettle?: (item: T, outcome: Settled) => void,
   ) {
-    this.outcomes = items.map(() => ({ kind: 'pending' }));
-    this.deliveries = items.map((item, index) => {
-      const settle = (outcome: Exclude<Outcome, { kind: 'pending' }>) => {
-        if (this.closed || this.outcomes[index]!.kind !== 'pending') return;
-        this.outcomes[index] = outcome;
-        onSettle?.(item, outcome);
-      };
-      return {
-        ...toFields(item),
-        ack: () => settle({ kind: 'ack' }),
-        nak: (delayMs = 0) => settle({ kind: 'nak', delayMs: Math.max(0, delayMs) }),
-      };
-    });
+    this.outcomes = new Array<Outcome>(items.length).fill(pending);
+    this.deliveries = new Array<Delivery>(items.length);
+    for (let i = 0; i < items.length; i++)
+      this.deliveries[i] = new TrackedDelivery(toFields(items[i]!), this, i);
   }
 
   /** The items neither acked nor nak'ed so far. */
   pendingItems(): T[] {
-    return this.items.filter((_, i) => this.outcomes[i]!.kind === 'pending');
+    return this.items.filter((_, i) => this.outcomes[i] === pending);
   }
 
   /** Freezes the outcomes: later acks and naks are ignored. */
   close(): readonly Outcome[] {
     this.closed = true;
     return this.outcomes;
+  }
+
+  settle(index: number, outcome: Settled): void {
+    if (this.closed || this.outcomes[index] !== pending) return;
+    this.outcomes[index] = outcome;
+    this.onSettle?.(this.items[index]!, outcome);
+  }
+}
+
+/**
+ * A delivery whose ack and nak live on the prototype: batches of thousands are handed over many
+ * times a second, and a closure pair per delivery was a visible share of the garbage.
+ */
+class TrackedDelivery implements Delivery {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: Uint8Array;
+  readonly headers: Record<string, string>;
+  declare readonly id?: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly deliveryCount: number;
+  readonly timestamp: Date;
+  readonly #batch: Settles;
+  readonly #index: number;
+
+  constructor(fields: DeliveryFields, batch: Settles, index: number) {
+    this.topic = fields.topic;
+    this.key = fields.key;
+    this.value = fields.value;
+    this.headers = fields.headers;
+    if (fields.id !== undefined) (this as { id?: string }).id = fields.id;
+    this.partition = fields.partition;
+    this.offset = fields.offset;
+    this.deliveryCount = fields.deliveryCount;
+    this.timestamp = fields.timestamp;
+    this.#batch = batch;
+    this.#index = index;
+  }
+
+  ack(): void {
+    this.#batch.settle(this.#index, acked);
+  }
+
+  nak(delayMs = 0): void {
+    this.#batch.settle(this.#index, { kind: 'nak', delayMs: Math.max(0, delayMs) });
   }
 }
 

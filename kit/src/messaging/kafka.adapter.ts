@@ -95,22 +95,19 @@ export async function createKafkaLog(options: KafkaLogOptions): Promise<MessageL
   }
 }
 
-/** The partition kafkajs chose for each message object, read back to compute offsets. */
-const chosenPartition = new WeakMap<Message, number>();
-
 /**
- * kafkajs's default (Java-compatible murmur2) partitioner, remembering its choice: sendBatch
- * reports one base offset per partition, so each message's offset follows from its partition and
- * position. Reusing the choice on a retry also keeps a keyless message on the same partition.
+ * kafkajs's default (Java-compatible murmur2) partitioner, writing its choice into the message
+ * object: sendBatch reports one base offset per partition, so each message's offset follows from
+ * its partition and position. Reusing the choice on a retry also keeps a keyless message on the
+ * same partition.
  */
 const recordingPartitioner: ICustomPartitioner = () => {
   const partition = Partitioners.DefaultPartitioner();
   return (args) => {
-    const earlier = chosenPartition.get(args.message);
-    if (earlier !== undefined && earlier < args.partitionMetadata.length) return earlier;
-    const chosen = partition(args);
-    chosenPartition.set(args.message, chosen);
-    return chosen;
+    const { message } = args;
+    if (message.partition !== undefined && message.partition < args.partitionMetadata.length)
+      return message.partition;
+    return (message.partition = partition(args));
   };
 };
 
@@ -329,7 +326,7 @@ class KafkaLog implements MessageLog {
       // Within a partition, kafkajs keeps the messages in the order given.
       const position = new Map<number, bigint>();
       for (const { message, job, index } of list) {
-        const partition = chosenPartition.get(message)!;
+        const partition = message.partition!;
         const nth = position.get(partition) ?? 0n;
         position.set(partition, nth + 1n);
         const offset = base.get(`${topic}#${partition}`)! + nth;

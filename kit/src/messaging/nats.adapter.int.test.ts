@@ -65,6 +65,34 @@ describe('NATS JetStream message log', () => {
     await log.close();
   });
 
+  it('shares a small publish window between concurrent publishes, each in order with its own results', async () => {
+    const log = await createNatsLog({
+      url: natsUrl,
+      name: `nats-adapter-${run}-window`,
+      streams: [{ name: stream, subjects: [`nats-adapter.${run}.>`] }],
+      logger,
+      publishWindow: 16,
+    });
+    const batch = (name: string) =>
+      Array.from({ length: 500 }, (_, i) => ({
+        topic: subject(name),
+        key: `k${i % 7}`,
+        value: bytes(`${name}${i}`),
+        headers: { n: String(i) },
+        id: `${run}-${name}-${i}`,
+      }));
+    const [a, b] = await Promise.all([log.publish(batch('a')), log.publish(batch('b'))]);
+    for (const results of [a, b]) {
+      const offsets = results.map((r) => Number(r.offset));
+      expect(offsets.every((o, i) => i === 0 || o > offsets[i - 1]!)).toBe(true);
+      expect(results.every((r) => !r.duplicate && r.partition === 0)).toBe(true);
+    }
+    const again = await log.publish(batch('a').slice(0, 3));
+    expect(again.map((r) => r.duplicate)).toEqual([true, true, true]);
+    expect(again.map((r) => r.offset)).toEqual(a.slice(0, 3).map((r) => r.offset));
+    await log.close();
+  });
+
   it('filters with wildcards, one durable consumer per filter when there are several', async () => {
     const log = await open();
     const received: Delivery[] = [];

@@ -3,13 +3,11 @@ import {
   AckPolicy,
   DeliverPolicy,
   DiscardPolicy,
-  headers as natsHeaders,
   nanos,
   NatsError,
   RetentionPolicy,
   StorageType,
   type ConsumerMessages,
-  type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
@@ -18,6 +16,7 @@ import {
 import type { Logger } from 'pino';
 import { connectNats } from '../clients/clients.js';
 import { TrackedBatch, type DeliveryFields } from './delivery.tracker.js';
+import { JetStreamPublisher, keyHeader, msgIdHeader } from './jetstream.publisher.js';
 import {
   defaultMaxBatch,
   MessageLogError,
@@ -51,7 +50,7 @@ export interface NatsLogOptions {
   /** Most unacked messages per durable consumer: the bound on what a subscriber buffers. Default
    * 1,000. */
   maxAckPending?: number;
-  /** Most publishes awaiting their PubAck at once. Default 1,024. */
+  /** Most publishes awaiting their PubAck at once. Default 4,096. */
   publishWindow?: number;
   /** The server removes a durable consumer nobody has pulled from for this long (for per-instance
    * groups such as live updates). Default: kept. */
@@ -60,10 +59,6 @@ export interface NatsLogOptions {
    * requests have expired (see `NatsSubscription.stop`), so this bounds that wait. Default 5 s. */
   pullExpiresMs?: number;
 }
-
-/** The ordering key travels in this header; the adapter reserves it. */
-const keyHeader = 'key';
-const msgIdHeader = 'Nats-Msg-Id';
 
 /** JetStream API error codes this adapter tells apart. */
 const apiErrors = { streamNotFound: 10059, consumerNotFound: 10014 } as const;
@@ -86,7 +81,7 @@ export async function createNatsLog(options: NatsLogOptions): Promise<MessageLog
   try {
     const jsm = await nc.jetstreamManager();
     for (const stream of options.streams) await ensureStream(jsm, stream, options.logger);
-    return new NatsLog(nc, jsm, nc.jetstream(), options);
+    return new NatsLog(nc, jsm, options);
   } catch (error) {
     await nc.close();
     throw error;
@@ -134,71 +129,32 @@ class NatsLog implements MessageLog {
   private readonly publishing = new Set<Promise<unknown>>();
   private readonly ackWaitMs: number;
   private readonly maxAckPending: number;
-  private readonly publishWindow: number;
+  private readonly publisher: JetStreamPublisher;
   private closed = false;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
-    private readonly js: JetStreamClient,
     private readonly options: NatsLogOptions,
   ) {
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.maxAckPending = options.maxAckPending ?? 1_000;
-    this.publishWindow = Math.max(1, options.publishWindow ?? 1_024);
+    this.publisher = new JetStreamPublisher(nc, {
+      window: Math.max(1, options.publishWindow ?? 4_096),
+      timeoutMs: 5_000,
+    });
   }
 
-  /**
-   * Pipelined: every publish is sent at once (up to the window) and the PubAcks are awaited
-   * together. One connection keeps them in order on the wire, so the stream stores them in order;
-   * if one fails, the call rejects and later ones may still have been stored (a retry with the
-   * same ids is dropped as a duplicate).
-   */
+  /** Pipelined through one inbox (see `JetStreamPublisher`), PubAcks awaited together. */
   async publish(messages: OutgoingMessage[]): Promise<PublishResult[]> {
     if (this.closed) throw new MessageLogError('the message log is closed', 'closed');
-    const publishing = this.publishAll(messages);
+    const publishing = this.publisher.publish(messages);
     this.publishing.add(publishing);
     try {
       return await publishing;
     } finally {
       this.publishing.delete(publishing);
     }
-  }
-
-  private async publishAll(messages: OutgoingMessage[]): Promise<PublishResult[]> {
-    const results: PublishResult[] = new Array(messages.length);
-    const acks: Promise<void>[] = [];
-    // Sent in half-windows without awaiting in between, so nats.js writes each half-window to the
-    // socket in large writes; awaiting before every single publish halves the throughput.
-    const step = Math.max(1, Math.floor(this.publishWindow / 2));
-    for (let start = 0; start < messages.length; start += step) {
-      if (start >= 2 * step) await acks[start - step - 1];
-      for (let i = start; i < Math.min(messages.length, start + step); i++) {
-        const message = messages[i]!;
-        const ack = this.js
-          .publish(message.topic, message.value, {
-            headers: toNatsHeaders(message),
-            ...(message.id === undefined ? {} : { msgID: message.id }),
-          })
-          .then(
-            (pubAck) => {
-              results[i] = {
-                duplicate: pubAck.duplicate,
-                partition: 0,
-                offset: String(pubAck.seq),
-              };
-            },
-            (error: unknown) => {
-              throw toPublishError(error, message.topic);
-            },
-          );
-        // Failures surface through the await above or Promise.all below, not as unhandled.
-        ack.catch(() => undefined);
-        acks.push(ack);
-      }
-    }
-    await Promise.all(acks);
-    return results;
   }
 
   async consume(options: ConsumeOptions): Promise<Subscription> {
@@ -237,6 +193,7 @@ class NatsLog implements MessageLog {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await Promise.allSettled([...this.publishing]);
+    this.publisher.close();
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 
@@ -436,8 +393,9 @@ function toDelivery(message: JsMsg): DeliveryFields {
   const headers: Record<string, string> = {};
   let key: string | null = null;
   let id: string | undefined;
-  for (const name of message.headers?.keys() ?? []) {
-    const value = message.headers!.get(name);
+  // Iterated rather than looked up by name: `get` searches a fresh list of the names each time.
+  for (const [name, values] of message.headers ?? []) {
+    const value = values[0] ?? '';
     if (name === keyHeader) key = value;
     else if (name === msgIdHeader) id = value;
     else headers[name] = value;
@@ -455,28 +413,8 @@ function toDelivery(message: JsMsg): DeliveryFields {
   };
 }
 
-function toNatsHeaders(message: OutgoingMessage) {
-  const names = Object.keys(message.headers);
-  if (names.length === 0 && message.key === null) return undefined;
-  const h = natsHeaders();
-  for (const name of names) h.set(name, message.headers[name]!);
-  if (message.key !== null) h.set(keyHeader, message.key);
-  return h;
-}
-
 function apiErrorCode(error: unknown): number | undefined {
   return error instanceof NatsError ? error.api_error?.err_code : undefined;
-}
-
-function toPublishError(error: unknown, subject: string): MessageLogError {
-  // No responders: no stream listens on the subject.
-  if (error instanceof NatsError && error.code === '503')
-    return new MessageLogError(`no JetStream stream captures "${subject}"`, 'no-stream', {
-      cause: error,
-    });
-  return new MessageLogError(`publish to "${subject}" was not acknowledged`, 'publish-failed', {
-    cause: error,
-  });
 }
 
 /** Durable names may not contain `.`, `*`, `>`, whitespace or path separators. */
