@@ -33,12 +33,14 @@ import {
 } from './lib/report.js';
 
 // BENCH_BACKLOG / BENCH_LIVE shrink the run for a quick look; the published figures use these.
+// BENCH_PROFILE_DIR: the processor writes a V8 CPU profile there (`node --cpu-prof`) when it exits.
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1_800_000);
 const LIVE = Number(process.env.BENCH_LIVE ?? 200_000);
 const LIVE_RATE = 10_000;
 const PROBE_EVERY_MS = 100;
 const PARTITIONS = 4;
-const MAX_BATCH = 5_000;
+const MAX_BATCH = 30_000;
 const WINDOW_S = 60;
 const DELAY_S = 10;
 
@@ -157,7 +159,8 @@ try {
   progress(`  ${round(rawRate, 0)} msg/s`);
 
   progress('phase 1: the stream processor drains the backlog (child process)');
-  child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     env: {
       ...process.env,
       CLICKHOUSE_URL: clickhouseUrl,
