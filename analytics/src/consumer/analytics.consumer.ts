@@ -7,10 +7,10 @@ import {
   type WindowOptions,
   type WindowStep,
 } from '../windows/window.engine.js';
-import { AnalyticsWriter, type Flush, type Source } from './analytics.writer.js';
+import { AnalyticsWriter, type Flush, type InteractionRow } from './analytics.writer.js';
 import type { ConsumerMetrics } from './consumer.metrics.js';
 import type { Delivery, MessageLog, OutgoingMessage, Subscription } from '@platform/kit/messaging';
-import { parseDomainMessage, parseInteraction, type ParsedInteraction } from './message.parser.js';
+import { parseDomainMessage, parseInteraction } from './message.parser.js';
 
 export interface AnalyticsConsumerOptions {
   /** Consumer group; default `analytics`. */
@@ -43,9 +43,8 @@ const defaults: AnalyticsConsumerOptions = {
   topics: { interactions: topics.interactions, domain: topics.domain },
 };
 
-interface InteractionRecord extends WindowInput {
-  parsed: ParsedInteraction;
-  source: Source;
+/** One valid interaction on its way through the windows into the raw table. */
+interface InteractionRecord extends WindowInput, InteractionRow {
   delivery: Delivery;
 }
 
@@ -131,35 +130,40 @@ export class AnalyticsConsumer {
     // Counted here and added to the metrics once per batch: a labelled inc per message costs
     // more than the rest of the bookkeeping.
     const counts = new Map<string, Map<string, number>>();
-    const count = (topic: string, outcome: string) => {
+    const count = (topic: string, outcome: string, n = 1) => {
       let byOutcome = counts.get(topic);
       if (!byOutcome) counts.set(topic, (byOutcome = new Map()));
-      byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+      byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + n);
     };
     const ranges = new Map<
       string,
       { topic: string; partition: number; first: string; last: string }
     >();
+    const { interactions, domain } = this.options.topics;
+    let range: { topic: string; partition: number; first: string; last: string } | undefined;
+    let key = '';
+    let valid = 0;
 
     for (const delivery of batch) {
-      const source = { partition: delivery.partition, offset: delivery.offset };
-      if (delivery.topic === this.options.topics.interactions) {
-        const key = partitionKey(delivery.topic, delivery.partition);
-        const range = ranges.get(key);
-        if (range) range.last = delivery.offset;
-        else
-          ranges.set(key, {
-            topic: delivery.topic,
-            partition: delivery.partition,
-            first: delivery.offset,
-            last: delivery.offset,
-          });
+      if (delivery.topic === interactions) {
+        // Deliveries come in runs of one partition: find its range when the partition changes.
+        if (range?.partition !== delivery.partition) {
+          key = partitionKey(delivery.topic, delivery.partition);
+          range = ranges.get(key);
+          if (!range) {
+            range = { topic: delivery.topic, partition: delivery.partition, first: '', last: '' };
+            ranges.set(key, range);
+          }
+        }
+        if (range.first === '') range.first = delivery.offset;
+        range.last = delivery.offset;
         const parsed = parseInteraction(delivery.value);
-        count(delivery.topic, parsed.kind);
         if (parsed.kind === 'invalid') {
+          count(delivery.topic, parsed.kind);
           dead.push({ delivery, reason: parsed.reason, kind: 'invalid' });
           continue;
         }
+        valid++;
         records.push({
           id: parsed.interaction.id,
           type: parsed.interaction.type,
@@ -168,20 +172,24 @@ export class AnalyticsConsumer {
           eventTime: parsed.eventTime,
           partition: key,
           parsed,
-          source,
+          // A delivery is where the message came from: its partition and offset.
+          source: delivery,
+          late: false,
           delivery,
         });
-      } else if (delivery.topic === this.options.topics.domain) {
+      } else if (delivery.topic === domain) {
         const parsed = parseDomainMessage(delivery.value);
         count(delivery.topic, parsed.kind);
         if (parsed.kind === 'invalid')
           dead.push({ delivery, reason: parsed.reason, kind: 'invalid' });
         else if (parsed.kind === 'event') flush.events.push(parsed);
-        else if (parsed.kind === 'registration') flush.registrations.push({ parsed, source });
+        else if (parsed.kind === 'registration')
+          flush.registrations.push({ parsed, source: delivery });
       } else {
         count(delivery.topic, 'ignored');
       }
     }
+    if (valid > 0) count(interactions, 'interaction', valid);
 
     let step: WindowStep<InteractionRecord> | undefined;
     try {
@@ -196,13 +204,11 @@ export class AnalyticsConsumer {
         this.engine.restore(key, max, now);
       }
       step = this.engine.process(records, now);
-      for (const record of step.accepted) {
-        flush.interactions.push({ parsed: record.parsed, source: record.source, late: false });
-      }
+      // Too-late records are kept in the raw table too, flagged.
+      flush.interactions = records;
       for (const late of step.late) {
-        const { parsed, source, delivery } = late.record;
-        flush.interactions.push({ parsed, source, late: true });
-        dead.push({ delivery, reason: late.reason, kind: 'too-late' });
+        late.record.late = true;
+        dead.push({ delivery: late.record.delivery, reason: late.reason, kind: 'too-late' });
       }
       flush.deltas = step.deltas;
       for (const [key, range] of ranges) {

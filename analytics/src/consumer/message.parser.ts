@@ -90,14 +90,122 @@ const uint32OrNull = (n: number | null) => n === null || (n >= 0 && n <= maxUInt
 export const normalizeQuery = (query: string | null) =>
   query === null ? '' : query.trim().toLowerCase().replace(/\s+/g, ' ');
 
+const uuidv7Pattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const interactionTypes = new Set<unknown>(interactionSchema.shape.type.options);
+const surfaces = new Set<unknown>(interactionSchema.shape.surface.unwrap().unwrap().options);
+const isUuidv7 = (v: unknown): v is string => typeof v === 'string' && uuidv7Pattern.test(v);
+const isIntOrNull = (v: unknown): v is number | null => v === null || Number.isInteger(v);
+
+/** The number written in `length` decimal digits at `from`; NaN when one is not a digit. */
+function digitsAt(text: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+const daysInMonth = (year: number, month: number) =>
+  month === 2
+    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
+
+/** Where `YYYY-MM-DDTHH:mm:ss.sssZ` has its separators, and which. */
+const separators = (
+  [
+    [4, '-'],
+    [7, '-'],
+    [10, 'T'],
+    [13, ':'],
+    [16, ':'],
+    [19, '.'],
+    [23, 'Z'],
+  ] as const
+).map(([at, char]) => [at, char.charCodeAt(0)] as const);
+
+/** Whether `v` is exactly what `Date#toISOString` writes (`YYYY-MM-DDTHH:mm:ss.sssZ`) for a real
+ * instant from 1970 on: an instant `isoDateTime` accepts. Checked digit by digit, since
+ * `Date.parse` rolls 30 February over into March. */
+function isCanonicalInstant(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length !== 24) return false;
+  for (const [at, char] of separators) if (v.charCodeAt(at) !== char) return false;
+  const year = digitsAt(v, 0, 4);
+  const month = digitsAt(v, 5, 2);
+  const day = digitsAt(v, 8, 2);
+  return (
+    year >= 1970 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    digitsAt(v, 11, 2) <= 23 &&
+    digitsAt(v, 14, 2) <= 59 &&
+    digitsAt(v, 17, 2) <= 59 &&
+    digitsAt(v, 20, 3) >= 0
+  );
+}
+/**
+ * The interaction as `interactionSchema` returns it, when the message is one the schema accepts
+ * in the shape the platform writes (canonical `toISOString` instants); null otherwise, and the
+ * schema decides. Why not zod alone: on the analytics hot path zod's validation and copy cost
+ * more than the rest of the per-message work; this check accepts only what the schema accepts
+ * (`message.parser.test.ts` holds both to the same answers), and anything unusual still gets
+ * zod's verdict and its reason for the dead letter.
+ */
+function interactionFastPath(json: unknown): Interaction | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const v = json as Record<string, unknown>;
+  const { id, type, eventId, query, position, resultCount, surface, occurredAt } = v;
+  const { receivedAt, sessionId, userId } = v;
+  if (
+    !isUuidv7(id) ||
+    !interactionTypes.has(type) ||
+    !(eventId === null || isUuidv7(eventId)) ||
+    !(query === null || typeof query === 'string') ||
+    !isIntOrNull(position) ||
+    !isIntOrNull(resultCount) ||
+    !(surface === undefined || surface === null || surfaces.has(surface)) ||
+    !isCanonicalInstant(occurredAt) ||
+    !isCanonicalInstant(receivedAt) ||
+    typeof sessionId !== 'string' ||
+    !(userId === null || isUuidv7(userId))
+  ) {
+    return null;
+  }
+  const interaction: Interaction = {
+    id,
+    type: type as Interaction['type'],
+    eventId,
+    query,
+    position,
+    resultCount,
+    occurredAt,
+    receivedAt,
+    sessionId,
+    userId,
+  };
+  // zod leaves an absent optional key absent.
+  if ('surface' in v) interaction.surface = surface as Interaction['surface'];
+  return interaction;
+}
+
 export function parseInteraction(value: Uint8Array): ParsedInteractionMessage {
   const decoded = decodeJson(value);
   if (!('ok' in decoded)) return decoded;
-  const result = interactionSchema.safeParse(decoded.json);
-  if (!result.success) {
-    return { kind: 'invalid', reason: `invalid-interaction: ${describeIssues(result.error)}` };
+  let interaction = interactionFastPath(decoded.json);
+  if (!interaction) {
+    const result = interactionSchema.safeParse(decoded.json);
+    if (!result.success) {
+      return { kind: 'invalid', reason: `invalid-interaction: ${describeIssues(result.error)}` };
+    }
+    interaction = result.data;
   }
-  const interaction = result.data;
   const eventTime = Date.parse(interaction.occurredAt);
   const receivedTime = Date.parse(interaction.receivedAt);
   if (!inDateTimeRange(eventTime) || !inDateTimeRange(receivedTime)) {

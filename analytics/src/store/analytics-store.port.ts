@@ -1,5 +1,6 @@
 import type { ServerVersion } from './server-features.js';
 import type { SqlParams } from './sql-params.binder.js';
+import type { TabSeparatedRows } from './tab-separated.format.js';
 
 export type { SqlParams, SqlValue } from './sql-params.binder.js';
 
@@ -24,8 +25,9 @@ export interface AnalyticsStore {
   command(sql: string, params?: SqlParams): Promise<void>;
   /** One INSERT of `rows` into `table`; resolves once the server has the rows. Every row has
    * the same keys (the columns), with strings, numbers, bigints, booleans, NULLs or arrays of
-   * them as values (sent as TabSeparated, see tab-separated.format.ts). */
-  insert(table: string, rows: readonly object[]): Promise<void>;
+   * them as values (sent as TabSeparated, see tab-separated.format.ts); or rows the caller
+   * encoded as TabSeparated itself (the consumer's hot path). */
+  insert(table: string, rows: readonly object[] | TabSeparatedRows): Promise<void>;
   serverVersion(): Promise<ServerVersion>;
   close(): Promise<void>;
 }

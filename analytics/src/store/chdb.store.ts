@@ -9,7 +9,7 @@ import {
 } from './analytics-store.port.js';
 import { parseServerVersion, type ServerVersion } from './server-features.js';
 import { bindParams, quoteIdentifier, type SqlParams } from './sql-params.binder.js';
-import { toTabSeparated } from './tab-separated.format.js';
+import { asTabSeparated, type TabSeparatedRows } from './tab-separated.format.js';
 
 export interface ChdbStoreOptions {
   /** Data directory. chdb binds one per process: every store in a process must use the same. */
@@ -124,12 +124,12 @@ export async function createChdbStore(options: ChdbStoreOptions): Promise<Analyt
       });
     },
 
-    insert(table: string, rows: readonly object[]): Promise<void> {
-      if (rows.length === 0) return Promise.resolve();
+    insert(table: string, rows: readonly object[] | TabSeparatedRows): Promise<void> {
+      const { columns, payload, count } = asTabSeparated(rows);
+      if (count === 0) return Promise.resolve();
       // chdb's insert takes a bare name: make sure it is one.
       quoteIdentifier(table);
       const target = `${database}.${table}`;
-      const { columns, payload } = toTabSeparated(rows);
       return run(`INSERT INTO ${target}`, async () => {
         await s.session.insert({
           table: target,

@@ -8,7 +8,7 @@ import {
 } from './analytics-store.port.js';
 import { parseServerVersion, type ServerVersion } from './server-features.js';
 import { bindParams, quoteIdentifier, type SqlParams } from './sql-params.binder.js';
-import { toTabSeparated } from './tab-separated.format.js';
+import { asTabSeparated, type TabSeparatedRows } from './tab-separated.format.js';
 
 export interface ClickHouseStoreOptions {
   url: string;
@@ -75,9 +75,9 @@ export async function createClickHouseStore(
       }
     },
 
-    async insert(table: string, rows: readonly object[]): Promise<void> {
-      if (rows.length === 0) return;
-      const { columns, payload } = toTabSeparated(rows);
+    async insert(table: string, rows: readonly object[] | TabSeparatedRows): Promise<void> {
+      const { columns, payload, count } = asTabSeparated(rows);
+      if (count === 0) return;
       try {
         await client.insert({
           table: quoteIdentifier(table),

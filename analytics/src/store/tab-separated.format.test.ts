@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toTabSeparated } from './tab-separated.format.js';
+import { toTabSeparated, tsvStringArray } from './tab-separated.format.js';
 
 describe('toTabSeparated', () => {
   it('writes one line per row, columns in the first row’s key order', () => {
@@ -11,6 +11,7 @@ describe('toTabSeparated', () => {
     ).toEqual({
       columns: ['a', 'b'],
       payload: 'x\t1\ny\t2\n',
+      count: 2,
     });
   });
 
@@ -29,6 +30,11 @@ describe('toTabSeparated', () => {
   it('writes arrays as SQL literals, so a quote or tab inside an element stays inside it', () => {
     const { payload } = toTabSeparated([{ a: ["o'neil", 'tab\there', ''], e: [], n: [1, null] }]);
     expect(payload).toBe("['o\\'neil','tab\\there','']\t[]\t[1,NULL]\n");
+  });
+
+  it('writes a string array field the same whether encoded alone or as part of a row', () => {
+    const values = ["o'neil", 'tab\there', 'back\\slash', 'nul\0', 'plain', ''];
+    expect(tsvStringArray(values) + '\n').toBe(toTabSeparated([{ a: values }]).payload);
   });
 
   it('refuses rows that do not match the first, and numbers ClickHouse cannot store', () => {

@@ -27,15 +27,47 @@ const fieldEscapes: Record<string, string> = {
 const needsEscape = /[\\\t\n\r\0\b\f]/;
 const escapeAll = /[\\\t\n\r\0\b\f]/g;
 
+/** Rows already encoded: what the adapters send. `toTabSeparated` makes it from row objects; a
+ * hot path may write the lines itself with the field functions below. */
+export interface TabSeparatedRows {
+  columns: readonly string[];
+  /** One line per row, each ending in a newline. */
+  payload: string;
+  count: number;
+}
+
+/** A String field. */
+export const tsvString = (value: string) =>
+  needsEscape.test(value) ? value.replace(escapeAll, (c) => fieldEscapes[c]!) : value;
+
+/** A Nullable(String) field. */
+export const tsvNullableString = (value: string | null) =>
+  value === null ? '\\N' : tsvString(value);
+
+/** A number field, Nullable or not. */
+export function tsvNumber(value: number | null): string {
+  if (value === null) return '\\N';
+  if (!Number.isFinite(value)) throw new RangeError(`cannot insert ${value}`);
+  return String(value);
+}
+
+// eslint-disable-next-line no-control-regex -- the characters quoteString escapes
+const needsQuoteEscape = /[\\'\u0000-\u001f\u007f]/;
+
+/** An Array(String) field: its SQL literal. */
+export function tsvStringArray(values: readonly string[]): string {
+  let literal = '[';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (i > 0) literal += ',';
+    literal += needsQuoteEscape.test(value) ? quoteString(value) : `'${value}'`;
+  }
+  return literal + ']';
+}
+
 function scalar(value: TsvValue, inArray: boolean): string {
-  if (typeof value === 'string') {
-    if (inArray) return quoteString(value);
-    return needsEscape.test(value) ? value.replace(escapeAll, (c) => fieldEscapes[c]!) : value;
-  }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new RangeError(`cannot insert ${value}`);
-    return String(value);
-  }
+  if (typeof value === 'string') return inArray ? quoteString(value) : tsvString(value);
+  if (typeof value === 'number') return tsvNumber(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (value === null) return inArray ? 'NULL' : '\\N';
@@ -44,8 +76,8 @@ function scalar(value: TsvValue, inArray: boolean): string {
 
 /** The column names (from the first row) and the TabSeparated payload. Every row must have the
  * same keys as the first. */
-export function toTabSeparated(rows: readonly object[]): { columns: string[]; payload: string } {
-  if (rows.length === 0) return { columns: [], payload: '' };
+export function toTabSeparated(rows: readonly object[]): TabSeparatedRows {
+  if (rows.length === 0) return { columns: [], payload: '', count: 0 };
   const columns = Object.keys(rows[0]!);
   let payload = '';
   for (const row of rows) {
@@ -58,5 +90,9 @@ export function toTabSeparated(rows: readonly object[]): { columns: string[]; pa
     }
     payload += line + '\n';
   }
-  return { columns, payload };
+  return { columns, payload, count: rows.length };
 }
+
+/** What an adapter inserts: rows encoded by the caller as they are, row objects encoded here. */
+export const asTabSeparated = (rows: readonly object[] | TabSeparatedRows): TabSeparatedRows =>
+  'payload' in rows ? rows : toTabSeparated(rows);

@@ -25,7 +25,7 @@ function merge(deltas: WindowDelta[], into = new Map<string, Map<string, string>
   for (const d of deltas) {
     const key = `${d.windowStart}|${d.eventId}|${d.type}`;
     const set = into.get(key) ?? new Map<string, string>();
-    for (const [id, user] of d.interactions) set.set(id, user);
+    d.interactionIds.forEach((id, i) => set.set(id, d.userKeys[i]!));
     into.set(key, set);
   }
   return into;

@@ -62,8 +62,10 @@ export interface WindowKey {
 }
 
 export interface WindowDelta extends WindowKey {
-  /** Interaction id -> user key, for the accepted records of one `process` call. */
-  interactions: Map<string, string>;
+  /** The accepted records of one `process` call, in parallel: the i-th interaction id and the
+   * person behind it. A duplicate may appear twice; the store merges them as sets. */
+  interactionIds: string[];
+  userKeys: string[];
 }
 
 export interface LateRecord<T extends WindowInput> {
@@ -178,27 +180,35 @@ export class WindowEngine {
 
   /** Records of one batch, in log order per partition. `now` is wall-clock time, for idleness. */
   process<T extends WindowInput>(records: readonly T[], now: number): WindowStep<T> {
-    const { windowMs, allowedLatenessMs } = this.options;
-    const deltas = new Map<string, WindowDelta>();
+    const { windowMs, allowedLatenessMs, delayMs } = this.options;
+    // Per window of this call: its delta, and where its records are counted until emission
+    // (null: the window was already emitted, so each record is an update). Emission happens
+    // only after the loop, so what a window's first record finds holds for the whole call.
+    const deltas = new Map<string, { delta: WindowDelta; tracked: TrackedWindow | null }>();
     const accepted: T[] = [];
     const late: LateRecord<T>[] = [];
     const updated = new Map<string, WindowKey>();
     const touched = new Set<string>();
     let acceptedLate = 0;
+    let partition: string | undefined;
+    let state: PartitionState | undefined;
 
     for (const record of records) {
-      let state = this.partitions.get(record.partition);
-      if (!state) {
-        state = { maxEventTime: null, lastActive: now };
-        this.partitions.set(record.partition, state);
+      // A batch's records come mostly from one partition: look its state up when it changes.
+      if (record.partition !== partition || !state) {
+        partition = record.partition;
+        state = this.partitions.get(partition);
+        if (!state) {
+          state = { maxEventTime: null, lastActive: now };
+          this.partitions.set(partition, state);
+        }
+        state.lastActive = now;
+        touched.add(partition);
       }
-      state.lastActive = now;
-      touched.add(record.partition);
 
       const windowStart = windowStartOf(record.eventTime, windowMs);
       const windowEnd = windowStart + windowMs;
-      const watermark =
-        state.maxEventTime === null ? null : state.maxEventTime - this.options.delayMs;
+      const watermark = state.maxEventTime === null ? null : state.maxEventTime - delayMs;
       if (watermark !== null && watermark >= windowEnd + allowedLatenessMs) {
         late.push({
           record,
@@ -219,27 +229,17 @@ export class WindowEngine {
 
       const eventId = record.eventId ?? '';
       const key = keyOf(windowStart, eventId, record.type);
-      let delta = deltas.get(key);
-      if (!delta) {
-        delta = { windowStart, eventId, type: record.type, interactions: new Map() };
-        deltas.set(key, delta);
+      let window = deltas.get(key);
+      if (!window) {
+        const delta = { windowStart, eventId, type: record.type, interactionIds: [], userKeys: [] };
+        window = { delta, tracked: this.track(key, windowStart, windowEnd, eventId, record.type) };
+        deltas.set(key, window);
       }
-      delta.interactions.set(record.id, record.userKey);
+      window.delta.interactionIds.push(record.id);
+      window.delta.userKeys.push(record.userKey);
       accepted.push(record);
-
-      let bucket = this.byEnd.get(windowEnd);
-      if (!bucket) {
-        const emitted = this.globalWatermark !== null && this.globalWatermark >= windowEnd;
-        bucket = { windows: emitted ? null : new Map() };
-        this.byEnd.set(windowEnd, bucket);
-      }
-      if (bucket.windows) {
-        let tracked = bucket.windows.get(key);
-        if (!tracked) {
-          tracked = { windowStart, eventId, type: record.type, records: 0 };
-          bucket.windows.set(key, tracked);
-        }
-        tracked.records++;
+      if (window.tracked) {
+        window.tracked.records++;
       } else {
         acceptedLate++;
         updated.set(key, { windowStart, eventId, type: record.type });
@@ -263,7 +263,7 @@ export class WindowEngine {
     emitted.sort((a, b) => a.windowStart - b.windowStart);
 
     return {
-      deltas: [...deltas.values()],
+      deltas: Array.from(deltas.values(), (w) => w.delta),
       accepted,
       acceptedLate,
       late,
@@ -281,6 +281,29 @@ export class WindowEngine {
   /** Moves the global watermark with wall-clock time alone (idle partitions stop holding it). */
   tick(now: number): WindowStep<WindowInput> {
     return this.process([], now);
+  }
+
+  /** Where a window's records are counted until it is emitted; null once it was. */
+  private track(
+    key: string,
+    windowStart: number,
+    windowEnd: number,
+    eventId: string,
+    type: string,
+  ): TrackedWindow | null {
+    let bucket = this.byEnd.get(windowEnd);
+    if (!bucket) {
+      const emitted = this.globalWatermark !== null && this.globalWatermark >= windowEnd;
+      bucket = { windows: emitted ? null : new Map() };
+      this.byEnd.set(windowEnd, bucket);
+    }
+    if (!bucket.windows) return null;
+    let tracked = bucket.windows.get(key);
+    if (!tracked) {
+      tracked = { windowStart, eventId, type, records: 0 };
+      bucket.windows.set(key, tracked);
+    }
+    return tracked;
   }
 
   private advanceGlobalWatermark(now: number): void {

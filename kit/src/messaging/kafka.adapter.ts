@@ -13,11 +13,12 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createKafka } from '../clients/clients.js';
-import { asBytes, resumePoint, TrackedBatch } from './delivery.tracker.js';
+import { asBytes, resumePoint, type Outcome } from './delivery.tracker.js';
 import {
   defaultMaxBatch,
   MessageLogError,
   type ConsumeOptions,
+  type Delivery,
   type MessageLog,
   type OutgoingMessage,
   type PublishResult,
@@ -55,6 +56,11 @@ export interface KafkaLogOptions {
     maxBytesPerPartition?: number;
     /** Bytes per fetch request over all partitions. Default 10 MiB (kafkajs). */
     maxBytes?: number;
+    /** How many partitions' batches the handler may work on at once (kafkajs
+     * `partitionsConsumedConcurrently`); each partition still gets its batches one at a time, in
+     * order. Above 1, a consumer that waits on I/O per batch (analytics: ClickHouse inserts)
+     * prepares one partition's batch while another's is written. Default 1. */
+    partitionsConcurrently?: number;
   };
 }
 
@@ -177,6 +183,7 @@ class KafkaLog implements MessageLog {
     const subscription = new KafkaSubscription(consumer, options, {
       logger: this.options.logger,
       heartbeatIntervalMs,
+      partitionsConcurrently: tuning.partitionsConcurrently ?? 1,
       onStopped: (s) => this.subscriptions.delete(s),
     });
     this.subscriptions.add(subscription);
@@ -339,7 +346,8 @@ class KafkaLog implements MessageLog {
 
 class KafkaSubscription implements Subscription {
   private readonly maxBatch: number;
-  /** Delivery counts of offsets this subscription delivered and has not passed, per partition. */
+  /** Per partition, the next delivery count of offsets this subscription delivered, handed back
+   * unacked and has not passed since. Offsets not in it are delivered for the first time. */
   private readonly counts = new Map<string, Map<string, number>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping: Promise<void> | undefined;
@@ -350,6 +358,7 @@ class KafkaSubscription implements Subscription {
     private readonly deps: {
       logger: Logger;
       heartbeatIntervalMs: number;
+      partitionsConcurrently: number;
       onStopped: (s: KafkaSubscription) => void;
     },
   ) {
@@ -388,6 +397,7 @@ class KafkaSubscription implements Subscription {
     await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.deps.partitionsConcurrently,
       eachBatch: (payload) => this.eachBatch(payload),
     });
     await joined;
@@ -421,11 +431,21 @@ class KafkaSubscription implements Subscription {
     for (let start = 0; start < batch.messages.length; start += this.maxBatch) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(start, start + this.maxBatch);
-      const tracked = new TrackedBatch(chunk, (message) => {
-        const deliveryCount = (counts.get(message.offset) ?? 0) + 1;
-        counts.set(message.offset, deliveryCount);
-        return toDelivery(topic, partition, message, deliveryCount);
-      });
+      const handed: HandedChunk = {
+        outcomes: new Array<Outcome>(chunk.length).fill(pending),
+        closed: false,
+      };
+      const deliveries = chunk.map(
+        (message, index) =>
+          new KafkaDelivery(
+            topic,
+            partition,
+            message,
+            counts.get(message.offset) ?? 1,
+            handed,
+            index,
+          ),
+      );
       // Heartbeats come from the consumer loop, which waits for us: keep them going meanwhile.
       const beat = setInterval(() => {
         heartbeat().catch((error: unknown) =>
@@ -433,7 +453,7 @@ class KafkaSubscription implements Subscription {
         );
       }, this.deps.heartbeatIntervalMs);
       try {
-        await this.options.handle(tracked.deliveries);
+        await this.options.handle(deliveries);
       } catch (error) {
         this.deps.logger.warn(
           { err: error, group: this.options.group, topic, partition },
@@ -441,14 +461,17 @@ class KafkaSubscription implements Subscription {
         );
       } finally {
         clearInterval(beat);
+        handed.closed = true;
       }
 
-      const { ackedPrefix, delayMs } = resumePoint(tracked.close());
+      const { ackedPrefix, delayMs } = resumePoint(handed.outcomes);
       if (ackedPrefix > 0) resolveOffset(chunk[ackedPrefix - 1]!.offset);
       if (ackedPrefix < chunk.length) {
         const rewindTo = chunk[ackedPrefix]!.offset;
         for (const offset of counts.keys())
           if (BigInt(offset) < BigInt(rewindTo)) counts.delete(offset);
+        for (const delivery of deliveries.slice(ackedPrefix))
+          counts.set(delivery.offset, delivery.deliveryCount + 1);
         this.consumer.seek({ topic, partition, offset: rewindTo });
         if (delayMs > 0) this.pauseFor(payload, delayMs);
         await commitOffsetsIfNecessary();
@@ -470,17 +493,68 @@ class KafkaSubscription implements Subscription {
   }
 }
 
-function toDelivery(topic: string, partition: number, message: KafkaMessage, count: number) {
-  return {
-    topic,
-    key: message.key ? message.key.toString('utf8') : null,
-    value: asBytes(message.value),
-    headers: decodeHeaders(message.headers),
-    partition,
-    offset: message.offset,
-    deliveryCount: count,
-    timestamp: new Date(Number(message.timestamp)),
-  };
+/** The outcome of each delivery of a chunk handed to the handler; closed once it settled. */
+interface HandedChunk {
+  outcomes: Outcome[];
+  closed: boolean;
+}
+
+const pending: Outcome = { kind: 'pending' };
+const acked: Outcome = { kind: 'ack' };
+
+/**
+ * A kafkajs message as a Delivery. Bulk consumers take tens of thousands per batch, so nothing
+ * is copied or decoded up front: key, headers and timestamp are decoded when first read, and
+ * ack/nak live on the prototype and record the outcome in the batch's array (no closures per
+ * message). The first ack or nak wins; both are ignored once the handler has settled.
+ */
+class KafkaDelivery implements Delivery {
+  private decodedKey: string | null | undefined;
+  private decodedHeaders: Record<string, string> | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly message: KafkaMessage,
+    readonly deliveryCount: number,
+    private readonly chunk: HandedChunk,
+    private readonly index: number,
+  ) {}
+
+  get offset(): string {
+    return this.message.offset;
+  }
+
+  get value(): Uint8Array {
+    return asBytes(this.message.value);
+  }
+
+  get key(): string | null {
+    if (this.decodedKey === undefined)
+      this.decodedKey = this.message.key ? this.message.key.toString('utf8') : null;
+    return this.decodedKey;
+  }
+
+  get headers(): Record<string, string> {
+    return (this.decodedHeaders ??= decodeHeaders(this.message.headers));
+  }
+
+  get timestamp(): Date {
+    return new Date(Number(this.message.timestamp));
+  }
+
+  ack(): void {
+    this.settle(acked);
+  }
+
+  nak(delayMs = 0): void {
+    this.settle({ kind: 'nak', delayMs: Math.max(0, delayMs) });
+  }
+
+  private settle(outcome: Outcome): void {
+    const { outcomes, closed } = this.chunk;
+    if (!closed && outcomes[this.index] === pending) outcomes[this.index] = outcome;
+  }
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
