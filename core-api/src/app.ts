@@ -101,8 +101,8 @@ export function createApp(deps: AppDeps): Express {
     logger: deps.logger,
     metrics: deps.metrics,
     // Every answered search is also a `search` interaction (for "searches without results").
-    onSearch: async (query, resultCount, user) => {
-      await deps.interactions.record(
+    onSearch: (query, resultCount, user) => {
+      deps.interactions.recordInBackground(
         [
           {
             type: 'search',
@@ -114,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
           },
         ],
         user,
+        (err) => deps.logger.warn({ err }, 'search interaction not recorded'),
       );
     },
   });

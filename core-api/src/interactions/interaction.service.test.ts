@@ -84,4 +84,26 @@ describe('InteractionService', () => {
     expect(JSON.parse(Buffer.from(delivered[0]!.value).toString()).eventId).toBe('d');
     await log.close();
   });
+
+  it('lets background interactions linger to share one publish, and counts their failures', async () => {
+    const { log, publishes } = countingLog();
+    const metrics = createMetricsRegistry('test');
+    const service = new InteractionService({ log, metrics });
+    for (let i = 0; i < 20; i++) service.recordInBackground([impression(`e${i}`, 0)], undefined);
+    expect(publishes()).toBe(0);
+    const delivered = await readAll(log, 20);
+    expect(delivered).toHaveLength(20);
+    expect(publishes()).toBe(1);
+
+    log.publish = async () => {
+      throw new Error('broker unavailable');
+    };
+    const failed = await new Promise<unknown>((resolve) =>
+      service.recordInBackground([impression('x', 0)], undefined, resolve),
+    );
+    expect(failed).toBeInstanceOf(ServiceUnavailableError);
+    const text = await metrics.metrics();
+    expect(text).toMatch(/^interactions_rejected_total\{reason="unavailable",[^}]*\} 1$/m);
+    await log.close();
+  });
 });

@@ -12,6 +12,8 @@ import type { AuthUser } from '../auth/auth.types.js';
 /** How far an interaction's own clock may be from ours. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 export const MAX_AGE_MS = 24 * 3_600_000;
+/** How long interactions recorded in the background wait for others to share their publish. */
+export const BACKGROUND_LINGER_MS = 25;
 
 export interface InteractionServiceDeps {
   /** The Kafka side (`interactions.v1`), or the in-memory log in embedded mode. */
@@ -37,8 +39,9 @@ interface PendingBatch {
 
 export class InteractionService {
   private inFlight = 0;
-  private sending: Promise<void> | null = null;
+  private sending = false;
   private pending: PendingBatch | null = null;
+  private lingering: NodeJS.Timeout | undefined;
   private readonly maxInFlight: number;
   private readonly accepted: Counter;
   private readonly rejected: Counter;
@@ -59,7 +62,11 @@ export class InteractionService {
     });
   }
 
-  async record(inputs: InteractionInput[], user: AuthUser | undefined): Promise<Interaction[]> {
+  async record(
+    inputs: InteractionInput[],
+    user: AuthUser | undefined,
+    lingerMs = 0,
+  ): Promise<Interaction[]> {
     const now = this.deps.now?.() ?? new Date();
     const errors = inputs.flatMap((input, i) => {
       const at = new Date(input.occurredAt).getTime();
@@ -113,6 +120,7 @@ export class InteractionService {
           value: Buffer.from(JSON.stringify(interaction)),
           headers: { origin: 'core-api', 'message-type': `interaction.${interaction.type}` },
         })),
+        lingerMs,
       );
     } catch (error) {
       throw new ServiceUnavailableError(
@@ -129,20 +137,31 @@ export class InteractionService {
   }
 
   /**
-   * Group commit: while one publish is in flight, what arrives meanwhile waits and then goes as
-   * one publish (one produce request rather than one per HTTP request: every served list of
-   * recommendations sends its impressions). Nothing waits when nothing is in flight, so this
-   * adds no latency; each caller learns the outcome of the publish that carried its messages.
+   * For interactions the server records on its own (the impressions of a list it served): nobody
+   * waits for them, so they linger up to BACKGROUND_LINGER_MS to share a publish with others.
+   * Refusals and failures are counted in the metrics (and logged by the caller's `onError`),
+   * never thrown.
    */
-  private send(messages: OutgoingMessage[]): Promise<void> {
-    if (!this.sending) {
-      const sent = this.deps.log
-        .publish(messages)
-        .then(() => undefined)
-        .finally(() => this.next());
-      this.sending = sent;
-      return sent;
-    }
+  recordInBackground(
+    inputs: InteractionInput[],
+    user: AuthUser | undefined,
+    onError?: (error: unknown) => void,
+  ): void {
+    this.record(inputs, user, BACKGROUND_LINGER_MS).catch((error: unknown) => {
+      // Refusals for backpressure and bad timestamps are counted where they are decided.
+      if (error instanceof ServiceUnavailableError && error.code === 'ingest-unavailable')
+        this.rejected.inc({ reason: 'unavailable' }, inputs.length);
+      onError?.(error);
+    });
+  }
+
+  /**
+   * Group commit: what arrives while one publish is in flight waits and then goes as one
+   * publish, rather than one produce request per HTTP request. Nothing waits when nothing is in
+   * flight, unless the caller allows lingering (`lingerMs`) to gather more; each caller learns
+   * the outcome of the publish that carried its messages.
+   */
+  private send(messages: OutgoingMessage[], lingerMs = 0): Promise<void> {
     if (!this.pending) {
       let settle!: (error?: unknown) => void;
       const done = new Promise<void>((resolve, reject) => {
@@ -150,21 +169,31 @@ export class InteractionService {
       });
       this.pending = { messages: [], done, settle };
     }
-    this.pending.messages.push(...messages);
-    return this.pending.done;
+    const batch = this.pending;
+    batch.messages.push(...messages);
+    if (!this.sending) {
+      if (lingerMs <= 0) this.flush();
+      else this.lingering ??= setTimeout(() => this.flush(), lingerMs);
+    }
+    return batch.done;
   }
 
-  private next(): void {
+  private flush(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
     const batch = this.pending;
     this.pending = null;
-    this.sending = null;
     if (!batch) return;
-    this.sending = this.deps.log
+    this.sending = true;
+    void this.deps.log
       .publish(batch.messages)
       .then(
         () => batch.settle(),
         (error: unknown) => batch.settle(error ?? new Error('publish failed')),
       )
-      .finally(() => this.next());
+      .finally(() => {
+        this.sending = false;
+        this.flush();
+      });
   }
 }

@@ -48,9 +48,9 @@ export function recommendationRoutes(context: RouteContext, deps: Recommendation
         occurredAt,
         sessionId: user?.id ?? 'server-anonymous',
       }));
-      void deps.interactions
-        .record(impressions, user)
-        .catch((err: unknown) => deps.logger.debug({ err }, 'impressions not recorded'));
+      deps.interactions.recordInBackground(impressions, user, (err) =>
+        deps.logger.debug({ err }, 'impressions not recorded'),
+      );
     }
     return body;
   };
