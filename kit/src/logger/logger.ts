@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import { pinoHttp } from 'pino-http';
 
 export type { Logger } from 'pino';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The request id (`x-request-id`), set by `requestLogger`. */
+    id?: string;
+    /** A logger bound to this request, set by `requestLogger`. */
+    log?: Logger;
+  }
+}
 
 export function createLogger(options: { service: string; level?: LevelWithSilent }): Logger {
   return pino({
@@ -28,30 +36,47 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * Request logging with a request id: a well-formed incoming `x-request-id` is kept (so a trace
- * crosses services), anything else is replaced; the id is echoed on the response.
+ * crosses services), anything else is replaced; the id is echoed on the response. Each request
+ * is logged when it completes: at debug when it succeeded, info for a 4xx, error for a 5xx.
+ *
+ * Written here rather than with pino-http, which builds a child logger (serialising the request
+ * into its bindings) for every request whether anything is logged or not; on the serving paths
+ * that was a measurable share of a request's CPU. Here `req.log` is made on first use only.
  */
 export function requestLogger(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId(req: IncomingMessage, res: ServerResponse) {
-      const incoming = req.headers['x-request-id'];
-      const id =
-        typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
-      res.setHeader('x-request-id', id);
-      return id;
-    },
-    customLogLevel(_req, res, error) {
-      if (error || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'info';
-      return 'debug';
-    },
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
+  return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const incoming = req.headers['x-request-id'];
+    const id =
+      typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    res.setHeader('x-request-id', id);
+    let child: Logger | undefined;
+    const requestLog = () =>
+      (child ??= logger.child({ req: { id, method: req.method, url: req.url } }));
+    Object.defineProperty(req, 'log', { get: requestLog, configurable: true, enumerable: false });
+    const startedAt = performance.now();
+    const completed = () => {
+      res.off('finish', completed);
+      res.off('close', completed);
+      // A client that leaves first (a closed live-updates stream) is not a server error.
+      const aborted = !res.writableFinished;
+      const level =
+        res.statusCode >= 500 ? 'error' : aborted || res.statusCode >= 400 ? 'info' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      requestLog()[level](
+        {
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - startedAt),
+        },
+        aborted
+          ? 'request aborted'
+          : res.statusCode >= 500
+            ? 'request errored'
+            : 'request completed',
+      );
+    };
+    res.on('finish', completed);
+    res.on('close', completed);
+    next();
+  };
 }
