@@ -69,4 +69,33 @@ describe('ServingCatalogue.refresh', () => {
     expect(upserted.map((e) => e.id)).toEqual([added]);
     expect(catalogue.get(added)?.title).toContain('night 100');
   });
+
+  it('orders every recommendable event by trend score, the head first and then the rest', async () => {
+    // More events than the head holds, starting over the next 90 days.
+    await database.sql.query(
+      `INSERT INTO events (id, organizer_id, title, description, category, tags, starts_at, ends_at,
+         venue_name, city, lat, lon, capacity, status, published_at)
+       SELECT gen_random_uuid(), $1, 'Bulk ' || n, 'Generated', 'music', '{}',
+         now() + make_interval(hours => 1 + (n * 7919) % 2160),
+         now() + make_interval(hours => 2 + (n * 7919) % 2160),
+         'Hall', 'Lyon', 45, 4, 100, 'published', now()
+       FROM generate_series(1, 1500) AS n`,
+      [organizerId],
+    );
+    const catalogue = new ServingCatalogue({ sql: database.sql });
+    await catalogue.refresh();
+    const now = Date.now();
+    const order = [...catalogue.trendOrder(now)];
+    expect(order).toHaveLength(catalogue.size);
+    expect(new Set(order.map((o) => o.entry.id)).size).toBe(catalogue.size);
+    for (let i = 1; i < order.length; i++)
+      expect(order[i]!.score).toBeLessThanOrEqual(order[i - 1]!.score);
+    // A walk that stops early sees the same head.
+    const firstTen = [];
+    for (const item of catalogue.trendOrder(now)) {
+      firstTen.push(item.entry.id);
+      if (firstTen.length === 10) break;
+    }
+    expect(firstTen).toEqual(order.slice(0, 10).map((o) => o.entry.id));
+  });
 });

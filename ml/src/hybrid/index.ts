@@ -2,6 +2,7 @@
 export * from './candidate.index.js';
 export * from './hybrid.ranker.js';
 export * from './serving.model.js';
+export { topK } from '../cf/top-k.ranking.js';
 export { ModelRegistry, type LiveModel, type RunMetrics } from '../registry/model.registry.js';
 export {
   QueueTrainingTrigger,
