@@ -215,7 +215,7 @@ async function run(): Promise<void> {
 
     const file = writeResult('search', result);
     const row = (name: string, p: (typeof phases)['suggestApi']) =>
-      `| ${name} | ${p.p50Ms} | ${p.p99Ms} | ${p.maxMs} | ${p.requestsPerS} | ${p.errors} |`;
+      `| ${name} | ${p.p50Ms} | ${p.p99Ms} | ${p.maxMs} | ${p.requestsPerS} | ${p.errors} | ${p.serverCpuMsPerRequest ?? ''} |`;
     updateReadme(
       'search',
       `### Search: \`npm run bench:search\`
@@ -226,8 +226,8 @@ Indexing with the production reindex (PostgreSQL keyset pages of 2,000, bulk API
 
 Open loop at ${RATE} requests/s for ${SECONDS} s per row (API and direct alternate in ${WINDOWS} windows of ${SECONDS / WINDOWS} s over the same queries), ${QUERIES} distinct queries (typed prefixes of title words, one in five with a typo; search with one or two words and, for half of them, a category, city or radius filter):
 
-| path | p50 (ms) | p99 (ms) | max (ms) | req/s | errors |
-|---|---|---|---|---|---|
+| path | p50 (ms) | p99 (ms) | max (ms) | req/s | errors | API process CPU per request (ms) |
+|---|---|---|---|---|---|---|
 ${row('suggest through the API', phases.suggestApi)}
 ${row('suggest straight to Elasticsearch', phases.suggestDirect)}
 ${row('search through the API', phases.searchApi)}
