@@ -142,7 +142,7 @@ const interactionColumns = [
   'source_offset',
 ];
 
-function encodeInteractions(rows: readonly InteractionRow[]): TabSeparatedRows {
+export function encodeInteractions(rows: readonly InteractionRow[]): TabSeparatedRows {
   let payload = '';
   for (const { parsed, source, late } of rows) {
     const i = parsed.interaction;

@@ -41,6 +41,10 @@ export async function createClickHouseStore(
     clickhouse_settings: settings,
     // Errors reach the caller as AnalyticsStoreError; the client's own console log would repeat them.
     log: { level: ClickHouseLogLevel.OFF },
+    // The server closes an idle keep-alive socket after 3 s (pre-23.11 default). A batch parsed
+    // and encoded in one go can hold the event loop past the client's 2.5 s idle timer, and the
+    // next INSERT would then write into a closed socket (EPIPE): check a socket's age on use.
+    keep_alive: { eagerly_destroy_stale_sockets: true },
   };
   // The database may not exist yet, and a client bound to a missing database fails every request.
   const bootstrap = createClient(common);
