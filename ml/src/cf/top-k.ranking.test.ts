@@ -18,7 +18,7 @@ describe('topK', () => {
 
   it('agrees with a full sort on random, tied, rising and falling scores', () => {
     let seed = 3;
-    const random = () => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
     const cases = [
       Float32Array.from({ length: 500 }, () => random()),
       Float32Array.from({ length: 500 }, () => Math.floor(random() * 5)),
