@@ -36,6 +36,7 @@ import {
   updateReadme,
   writeResult,
 } from './lib/report.js';
+import { processCpuSeconds } from './lib/load.js';
 
 // BENCH_BACKLOG / BENCH_LIVE shrink the run for a quick look; the published figures use these.
 // BENCH_PROFILE_DIR: the processor writes a V8 CPU profile there (`node --cpu-prof`) when it exits.
@@ -217,11 +218,11 @@ try {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const pid = child.pid!;
-  const samples: { t: number; n: number }[] = [];
+  const samples: { t: number; n: number; cpu: number }[] = [];
   const drainStart = performance.now();
   for (;;) {
     const n = await committed(names.interactions);
-    samples.push({ t: performance.now(), n });
+    samples.push({ t: performance.now(), n, cpu: processCpuSeconds(pid) });
     if (n >= BACKLOG) break;
     if (performance.now() - drainStart > 20 * 60_000) throw new Error('backlog not drained');
     if (samples.length % 20 === 0) progress(`  ${n.toLocaleString()}/${BACKLOG.toLocaleString()}`);
@@ -231,7 +232,12 @@ try {
   const p10 = at(0.1);
   const p90 = at(0.9) === p10 ? samples.at(-1)! : at(0.9);
   const sustained = (p90.n - p10.n) / ((p90.t - p10.t) / 1000);
-  progress(`  sustained ${round(sustained, 0)} events/s (10% -> 90% of the backlog)`);
+  // The processor's own CPU (every thread, from /proc) over the same stretch.
+  const cpuPerEventUs = ((p90.cpu - p10.cpu) / (p90.n - p10.n)) * 1e6;
+  const processorCores = (p90.cpu - p10.cpu) / ((p90.t - p10.t) / 1000);
+  progress(
+    `  sustained ${round(sustained, 0)} events/s (10% -> 90% of the backlog), ${round(cpuPerEventUs, 1)} µs of CPU per event on ${round(processorCores, 2)} cores`,
+  );
 
   progress(`phase 2: ${LIVE.toLocaleString()} live interactions at ${LIVE_RATE}/s with probes`);
   const probes = new Map<string, { producedAt: number; seenAt?: number }>();
@@ -323,6 +329,8 @@ try {
       drainSeconds: round((samples.at(-1)!.t - drainStart) / 1000, 1),
       peakRssMiB: round(peakRssMiB, 0),
       ratioToRawConsume: round(ratio, 3),
+      cpuMicrosPerEvent: round(cpuPerEventUs, 1),
+      coresUsed: round(processorCores, 2),
     },
     freshness: {
       probes: freshness.length,
@@ -357,12 +365,13 @@ Interactions of ${result.setup.meanInteractionBytes} bytes JSON on a ${PARTITION
 | processor : bare consume | **${result.processor.ratioToRawConsume}** | >= 0.6 |
 | ClickHouse alone: raw interaction rows inserted, rows/s (pre-encoded TabSeparated, batches of ${MAX_BATCH}, 2 in flight, nothing else running) | ${result.reference.clickhouseRawInsertRowsPerS} | |
 | freshness p50 / p99 / max (ms), produce -> visible in the 1-minute table, ${LIVE.toLocaleString()} live at ${LIVE_RATE.toLocaleString()}/s | ${result.freshness.p50Ms} / ${result.freshness.p99Ms} / ${result.freshness.maxMs} | p99 <= ${freshnessTargetMs} |
+| processor CPU per event (µs, every thread, from /proc, 10% -> 90%) and cores it used meanwhile | ${result.processor.cpuMicrosPerEvent} µs on ${result.processor.coresUsed} cores | |
 | peak RSS of the processor (MiB) | ${result.processor.peakRssMiB} | |
 | every interaction counted once in the 1-minute table | ${exact ? 'yes' : 'NO'} | yes |
 
 Freshness is short because every batch writes its window deltas at once (set states that later batches and late events merge into), rather than holding a window until the watermark closes it.
 
-Where the processor's time goes (V8 CPU profile of the child, \`BENCH_PROFILE_DIR\`, 400,000-interaction run on this machine, wall-clock samples with other work on the cores): about 24 µs of main-thread time per interaction, down from about 76 µs before the hot path was reworked: garbage collection 6.7, JSON decoding and validation 4.0 (a hand check of the shape the platform writes; zod only for the rest), TabSeparated encoding and the HTTP body 5.1, kafkajs decoding 2.6, windows 1.7. A third of the time it waits: for ClickHouse 18.16, whose raw-table INSERT costs several µs per row plus 20-30 ms per statement, and for the next fetch, which kafkajs starts only once every partition of the previous one is handled. Batches of up to ${MAX_BATCH} (one 8 MiB fetch of a partition) and two partitions in flight at once overlap part of that. ${sustained >= 50_000 ? 'The' : 'Why the rate target is missed: the two cores are shared by Kafka, ClickHouse, the processor and the producer, so the processor gets well under one core; the'} bare consumer decodes and drops messages, so 0.6 of it (about ${round((0.6 * rawRate) / 1000, 0)},000 events/s) would leave about 4 µs per interaction for everything else${
+Where the processor's time goes (V8 CPU profile of the child, \`BENCH_PROFILE_DIR\`, 400,000-interaction run on this machine, wall-clock samples with other work on the cores): about 24 µs of main-thread time per interaction, down from about 76 µs before the hot path was reworked: garbage collection 6.7, JSON decoding and validation 4.0 (a hand check of the shape the platform writes; zod only for the rest), TabSeparated encoding and the HTTP body 5.1, kafkajs decoding 2.6, windows 1.7. A third of the time it waits: for ClickHouse 18.16, whose raw-table INSERT costs several µs per row plus 20-30 ms per statement, and for the next fetch, which kafkajs starts only once every partition of the previous one is handled. Batches of up to ${MAX_BATCH} (one 8 MiB fetch of a partition) and two partitions in flight at once overlap part of that. ${sustained >= 50_000 ? 'The' : 'Why the rate target is missed: the two cores are shared by Kafka, ClickHouse, the processor and the producer, so the processor gets well under one core; the'} bare consumer decodes and drops messages, so 0.6 of it (about ${round((0.6 * rawRate) / 1000, 0)},000 events/s) would take ${round((0.6 * rawRate * cpuPerEventUs) / 1e6, 1)} cores for the processor alone at the ${result.processor.cpuMicrosPerEvent} µs of CPU per event measured above, on a machine of ${result.machine.cores} cores that also runs Kafka and ClickHouse${
       clickhouseRowsPerS < 0.6 * rawRate
         ? `, and ClickHouse ${version.text} alone, given the processor's own encoded rows and nothing else to do, takes ${result.reference.clickhouseRawInsertRowsPerS} rows/s into the raw table: ${round(clickhouseRowsPerS / rawRate, 2)} of the bare consume rate, before the window table, parsing or Kafka get any CPU. The ratio target is beyond this server on this machine`
         : ''
