@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   domainMessageSchema,
+  eventSnapshotFromRow,
+  eventSnapshotSchema,
   domainMessages,
   interactionBatchSchema,
   subjectOf,
@@ -116,5 +118,38 @@ describe('field rules the database relies on', () => {
     expect(isoDateTime.safeParse('2030-01-01T20:00:00+22:24').success).toBe(false);
     expect(isoDateTime.safeParse('0287-06-13T22:06:08Z').success).toBe(false);
     expect(isoDateTime.safeParse('2030-02-30T20:00:00Z').success).toBe(false);
+  });
+});
+
+describe('eventSnapshotFromRow', () => {
+  it('maps an events row to a snapshot the schema accepts, dates as ISO instants', () => {
+    const snapshot = eventSnapshotFromRow({
+      id: '0190f3a2-7c1e-7000-8000-000000000001',
+      organizer_id: '0190f3a2-7c1e-7000-8000-000000000002',
+      title: 'Jazz night',
+      description: 'Quartet',
+      category: 'music',
+      tags: ['jazz'],
+      starts_at: new Date('2026-12-01T19:00:00Z'),
+      ends_at: new Date('2026-12-01T22:00:00Z'),
+      venue_name: 'Hall',
+      city: 'Lyon',
+      lat: 45.76,
+      lon: 4.83,
+      capacity: 100,
+      confirmed_count: 3,
+      waitlist_count: 0,
+      status: 'published',
+      revision: 4,
+      published_at: null,
+    });
+    expect(eventSnapshotSchema.parse(snapshot)).toEqual(snapshot);
+    expect(snapshot).toMatchObject({
+      organizerId: '0190f3a2-7c1e-7000-8000-000000000002',
+      startsAt: '2026-12-01T19:00:00.000Z',
+      venue: { name: 'Hall', city: 'Lyon', lat: 45.76, lon: 4.83 },
+      confirmedCount: 3,
+      publishedAt: null,
+    });
   });
 });

@@ -34,6 +34,48 @@ export const eventSnapshotSchema = z.object({
 });
 export type EventSnapshot = z.infer<typeof eventSnapshotSchema>;
 
+/** The columns of an `events` row (PostgreSQL, snake_case) that make its snapshot. */
+export interface EventSnapshotRow {
+  id: string;
+  organizer_id: string;
+  title: string;
+  description: string;
+  category: string;
+  tags: string[];
+  starts_at: Date;
+  ends_at: Date;
+  venue_name: string;
+  city: string;
+  lat: number;
+  lon: number;
+  capacity: number;
+  confirmed_count: number;
+  waitlist_count: number;
+  status: EventStatus;
+  revision: number;
+  published_at: Date | null;
+}
+
+/** The snapshot of an `events` row: one mapping for core-api (outbox, API) and the search
+ * reindex, which both read the table. */
+export const eventSnapshotFromRow = (row: EventSnapshotRow): EventSnapshot => ({
+  id: row.id,
+  organizerId: row.organizer_id,
+  title: row.title,
+  description: row.description,
+  category: row.category,
+  tags: row.tags,
+  startsAt: row.starts_at.toISOString(),
+  endsAt: row.ends_at.toISOString(),
+  venue: { name: row.venue_name, city: row.city, lat: row.lat, lon: row.lon },
+  capacity: row.capacity,
+  confirmedCount: row.confirmed_count,
+  waitlistCount: row.waitlist_count,
+  status: row.status,
+  revision: row.revision,
+  publishedAt: row.published_at?.toISOString() ?? null,
+});
+
 export const registrationStatus = z.enum(['confirmed', 'waitlisted', 'cancelled']);
 export type RegistrationStatus = z.infer<typeof registrationStatus>;
 

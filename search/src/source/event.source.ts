@@ -1,27 +1,9 @@
-import type { EventStatus } from '@platform/contracts';
+import { eventSnapshotFromRow, type EventSnapshotRow } from '@platform/contracts';
 import type { SqlExecutor } from '@platform/kit/sql';
 import { documentFromSnapshot, type SearchDocument } from '../query/search-document.js';
 import type { SearchIndex } from '../query/search-index.port.js';
 
-interface EventRow {
-  id: string;
-  organizer_id: string;
-  title: string;
-  description: string;
-  category: string;
-  tags: string[];
-  starts_at: Date;
-  ends_at: Date;
-  venue_name: string;
-  city: string;
-  lat: number;
-  lon: number;
-  capacity: number;
-  confirmed_count: number;
-  waitlist_count: number;
-  status: EventStatus;
-  revision: number;
-  published_at: Date | null;
+interface EventRow extends EventSnapshotRow {
   trend: number | null;
   trend_at: Date | null;
 }
@@ -77,23 +59,7 @@ export async function* readSearchDocuments(
 
 function toDocument(row: EventRow): SearchDocument {
   return documentFromSnapshot(
-    {
-      id: row.id,
-      organizerId: row.organizer_id,
-      title: row.title,
-      description: row.description,
-      category: row.category,
-      tags: row.tags,
-      startsAt: row.starts_at.toISOString(),
-      endsAt: row.ends_at.toISOString(),
-      venue: { name: row.venue_name, city: row.city, lat: row.lat, lon: row.lon },
-      capacity: row.capacity,
-      confirmedCount: row.confirmed_count,
-      waitlistCount: row.waitlist_count,
-      status: row.status,
-      revision: row.revision,
-      publishedAt: row.published_at?.toISOString() ?? null,
-    },
+    eventSnapshotFromRow(row),
     row.trend !== null && row.trend_at !== null
       ? { value: row.trend, at: row.trend_at.toISOString() }
       : null,
