@@ -8,9 +8,13 @@ type Settled = Exclude<Outcome, { kind: 'pending' }>;
 
 export type DeliveryFields = Omit<Delivery, 'ack' | 'nak'>;
 
-interface Settles {
+/** Where a delivery records its ack or nak: the batch it was handed over in. */
+export interface Settles {
   settle(index: number, outcome: Settled): void;
 }
+
+/** Makes the delivery of `item`, the `index`th of `batch`. */
+export type DeliveryFactory<T> = (item: T, index: number, batch: Settles) => Delivery;
 
 const pending: Outcome = Object.freeze({ kind: 'pending' });
 const acked: Settled = Object.freeze({ kind: 'ack' });
@@ -27,14 +31,14 @@ export class TrackedBatch<T> implements Settles {
 
   constructor(
     readonly items: readonly T[],
-    toFields: (item: T) => DeliveryFields,
+    /** A `SettlingDelivery` over the item: `withFields` for one built from copied fields. */
+    toDelivery: DeliveryFactory<T>,
     /** Called once per delivery at its first ack or nak (the NATS adapter acks at once). */
     private readonly onSettle?: (item: T, outcome: Settled) => void,
   ) {
     this.outcomes = new Array<Outcome>(items.length).fill(pending);
     this.deliveries = new Array<Delivery>(items.length);
-    for (let i = 0; i < items.length; i++)
-      this.deliveries[i] = new TrackedDelivery(toFields(items[i]!), this, i);
+    for (let i = 0; i < items.length; i++) this.deliveries[i] = toDelivery(items[i]!, i, this);
   }
 
   /** The items neither acked nor nak'ed so far. */
@@ -56,32 +60,15 @@ export class TrackedBatch<T> implements Settles {
 }
 
 /**
- * A delivery whose ack and nak live on the prototype: batches of thousands are handed over many
- * times a second, and a closure pair per delivery was a visible share of the garbage.
+ * A delivery whose ack and nak live on the prototype and record the outcome in its batch:
+ * batches of thousands are handed over many times a second, and a closure pair per delivery was
+ * a visible share of the garbage. Adapters extend it with the message's fields.
  */
-class TrackedDelivery implements Delivery {
-  readonly topic: string;
-  readonly key: string | null;
-  readonly value: Uint8Array;
-  readonly headers: Record<string, string>;
-  declare readonly id?: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly deliveryCount: number;
-  readonly timestamp: Date;
+export abstract class SettlingDelivery {
   readonly #batch: Settles;
   readonly #index: number;
 
-  constructor(fields: DeliveryFields, batch: Settles, index: number) {
-    this.topic = fields.topic;
-    this.key = fields.key;
-    this.value = fields.value;
-    this.headers = fields.headers;
-    if (fields.id !== undefined) (this as { id?: string }).id = fields.id;
-    this.partition = fields.partition;
-    this.offset = fields.offset;
-    this.deliveryCount = fields.deliveryCount;
-    this.timestamp = fields.timestamp;
+  constructor(batch: Settles, index: number) {
     this.#batch = batch;
     this.#index = index;
   }
@@ -94,6 +81,38 @@ class TrackedDelivery implements Delivery {
     this.#batch.settle(this.#index, { kind: 'nak', delayMs: Math.max(0, delayMs) });
   }
 }
+
+/** A delivery of fields copied up front. */
+class TrackedDelivery extends SettlingDelivery implements Delivery {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: Uint8Array;
+  readonly headers: Record<string, string>;
+  declare readonly id?: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly deliveryCount: number;
+  readonly timestamp: Date;
+
+  constructor(fields: DeliveryFields, batch: Settles, index: number) {
+    super(batch, index);
+    this.topic = fields.topic;
+    this.key = fields.key;
+    this.value = fields.value;
+    this.headers = fields.headers;
+    if (fields.id !== undefined) (this as { id?: string }).id = fields.id;
+    this.partition = fields.partition;
+    this.offset = fields.offset;
+    this.deliveryCount = fields.deliveryCount;
+    this.timestamp = fields.timestamp;
+  }
+}
+
+/** Deliveries made of the fields `toFields` copies out of each item. */
+export const withFields =
+  <T>(toFields: (item: T) => DeliveryFields): DeliveryFactory<T> =>
+  (item, index, batch) =>
+    new TrackedDelivery(toFields(item), batch, index);
 
 /**
  * Where a partition-ordered log (Kafka, memory) resumes after a batch: at the first delivery not

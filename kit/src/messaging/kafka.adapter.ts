@@ -13,7 +13,13 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createKafka } from '../clients/clients.js';
-import { asBytes, resumePoint, type Outcome } from './delivery.tracker.js';
+import {
+  asBytes,
+  resumePoint,
+  SettlingDelivery,
+  TrackedBatch,
+  type Settles,
+} from './delivery.tracker.js';
 import {
   defaultMaxBatch,
   MessageLogError,
@@ -431,19 +437,16 @@ class KafkaSubscription implements Subscription {
     for (let start = 0; start < batch.messages.length; start += this.maxBatch) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(start, start + this.maxBatch);
-      const handed: HandedChunk = {
-        outcomes: new Array<Outcome>(chunk.length).fill(pending),
-        closed: false,
-      };
-      const deliveries = chunk.map(
-        (message, index) =>
+      const tracked = new TrackedBatch(
+        chunk,
+        (message, index, batch) =>
           new KafkaDelivery(
+            batch,
+            index,
             topic,
             partition,
             message,
             counts.get(message.offset) ?? 1,
-            handed,
-            index,
           ),
       );
       // Heartbeats come from the consumer loop, which waits for us: keep them going meanwhile.
@@ -453,7 +456,7 @@ class KafkaSubscription implements Subscription {
         );
       }, this.deps.heartbeatIntervalMs);
       try {
-        await this.options.handle(deliveries);
+        await this.options.handle(tracked.deliveries);
       } catch (error) {
         this.deps.logger.warn(
           { err: error, group: this.options.group, topic, partition },
@@ -461,16 +464,15 @@ class KafkaSubscription implements Subscription {
         );
       } finally {
         clearInterval(beat);
-        handed.closed = true;
       }
 
-      const { ackedPrefix, delayMs } = resumePoint(handed.outcomes);
+      const { ackedPrefix, delayMs } = resumePoint(tracked.close());
       if (ackedPrefix > 0) resolveOffset(chunk[ackedPrefix - 1]!.offset);
       if (ackedPrefix < chunk.length) {
         const rewindTo = chunk[ackedPrefix]!.offset;
         for (const offset of counts.keys())
           if (BigInt(offset) < BigInt(rewindTo)) counts.delete(offset);
-        for (const delivery of deliveries.slice(ackedPrefix))
+        for (const delivery of tracked.deliveries.slice(ackedPrefix))
           counts.set(delivery.offset, delivery.deliveryCount + 1);
         this.consumer.seek({ topic, partition, offset: rewindTo });
         if (delayMs > 0) this.pauseFor(payload, delayMs);
@@ -493,33 +495,25 @@ class KafkaSubscription implements Subscription {
   }
 }
 
-/** The outcome of each delivery of a chunk handed to the handler; closed once it settled. */
-interface HandedChunk {
-  outcomes: Outcome[];
-  closed: boolean;
-}
-
-const pending: Outcome = { kind: 'pending' };
-const acked: Outcome = { kind: 'ack' };
-
 /**
  * A kafkajs message as a Delivery. Bulk consumers take tens of thousands per batch, so nothing
- * is copied or decoded up front: key, headers and timestamp are decoded when first read, and
- * ack/nak live on the prototype and record the outcome in the batch's array (no closures per
- * message). The first ack or nak wins; both are ignored once the handler has settled.
+ * is copied or decoded up front: key, headers and timestamp are decoded when first read (ack and
+ * nak come from SettlingDelivery, without closures per message).
  */
-class KafkaDelivery implements Delivery {
+class KafkaDelivery extends SettlingDelivery implements Delivery {
   private decodedKey: string | null | undefined;
   private decodedHeaders: Record<string, string> | undefined;
 
   constructor(
+    batch: Settles,
+    index: number,
     readonly topic: string,
     readonly partition: number,
     private readonly message: KafkaMessage,
     readonly deliveryCount: number,
-    private readonly chunk: HandedChunk,
-    private readonly index: number,
-  ) {}
+  ) {
+    super(batch, index);
+  }
 
   get offset(): string {
     return this.message.offset;
@@ -541,19 +535,6 @@ class KafkaDelivery implements Delivery {
 
   get timestamp(): Date {
     return new Date(Number(this.message.timestamp));
-  }
-
-  ack(): void {
-    this.settle(acked);
-  }
-
-  nak(delayMs = 0): void {
-    this.settle({ kind: 'nak', delayMs: Math.max(0, delayMs) });
-  }
-
-  private settle(outcome: Outcome): void {
-    const { outcomes, closed } = this.chunk;
-    if (!closed && outcomes[this.index] === pending) outcomes[this.index] = outcome;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { resumePoint, TrackedBatch } from './delivery.tracker.js';
+import { resumePoint, TrackedBatch, withFields } from './delivery.tracker.js';
 import {
   defaultMaxBatch,
   MessageLogError,
@@ -353,21 +353,24 @@ class MemoryLog implements MessageLog {
   ): Promise<void> {
     cursor.busy = true;
     try {
-      const batch = new TrackedBatch(messages, (m) => {
-        const deliveryCount = (cursor.counts.get(m.offset) ?? 0) + 1;
-        cursor.counts.set(m.offset, deliveryCount);
-        return {
-          topic: m.topic,
-          key: m.key,
-          value: m.value,
-          headers: { ...m.headers },
-          ...(m.id === undefined ? {} : { id: m.id }),
-          partition: unit.partition,
-          offset: String(m.offset),
-          deliveryCount,
-          timestamp: new Date(m.timestamp),
-        };
-      });
+      const batch = new TrackedBatch(
+        messages,
+        withFields((m: StoredMessage) => {
+          const deliveryCount = (cursor.counts.get(m.offset) ?? 0) + 1;
+          cursor.counts.set(m.offset, deliveryCount);
+          return {
+            topic: m.topic,
+            key: m.key,
+            value: m.value,
+            headers: { ...m.headers },
+            ...(m.id === undefined ? {} : { id: m.id }),
+            partition: unit.partition,
+            offset: String(m.offset),
+            deliveryCount,
+            timestamp: new Date(m.timestamp),
+          };
+        }),
+      );
       try {
         await member.handle(batch.deliveries);
       } catch (error) {

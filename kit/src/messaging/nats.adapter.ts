@@ -15,7 +15,7 @@ import {
 } from 'nats';
 import type { Logger } from 'pino';
 import { connectNats } from '../clients/clients.js';
-import { TrackedBatch, type DeliveryFields } from './delivery.tracker.js';
+import { TrackedBatch, withFields, type DeliveryFields } from './delivery.tracker.js';
 import { JetStreamPublisher, keyHeader, msgIdHeader } from './jetstream.publisher.js';
 import {
   defaultMaxBatch,
@@ -367,7 +367,7 @@ class NatsSubscription implements Subscription {
 
   private async pump(): Promise<void> {
     while (this.queue.length > 0 && !this.stopping) {
-      const batch = new TrackedBatch(this.queue.splice(0, this.maxBatch), toDelivery, (m, o) =>
+      const batch = new TrackedBatch(this.queue.splice(0, this.maxBatch), deliveryOf, (m, o) =>
         o.kind === 'ack' ? m.ack() : m.nak(o.delayMs > 0 ? o.delayMs : undefined),
       );
       this.current = batch;
@@ -388,6 +388,8 @@ class NatsSubscription implements Subscription {
     }
   }
 }
+
+const deliveryOf = withFields(toDelivery);
 
 function toDelivery(message: JsMsg): DeliveryFields {
   const headers: Record<string, string> = {};
