@@ -8,7 +8,6 @@ import {
   createConsumerMetrics,
   migrate as migrateAnalytics,
   openAnalyticsStore,
-  recentViewCounts,
 } from '@platform/analytics';
 import {
   createTrainingMetrics,
@@ -29,13 +28,10 @@ import {
 } from '@platform/kit/sql';
 import { createApp } from './app.js';
 import { embeddedConfigSchema } from './config.js';
+import { startCoreServices } from './core-services.js';
 import { migrations } from './db/migrations/index.js';
 import type { Database } from './db/schema.js';
-import { startHousekeeping } from './housekeeping/housekeeping.js';
 import { InteractionService } from './interactions/interaction.service.js';
-import { LiveHub } from './live/live.hub.js';
-import { OutboxRelay } from './outbox/outbox.relay.js';
-import { RecommendationEngine } from './recommendations/recommendation.engine.js';
 import { memoryStores } from './rate-limit/rate-limit.js';
 import { DEMO_ACCOUNTS, seedDemoData } from './seed/demo-data.js';
 
@@ -108,32 +104,16 @@ const indexer = new SearchIndexer({
 await indexer.start();
 ctx.shutdown.add('search indexer', () => indexer.stop());
 
-const relay = new OutboxRelay({
-  db,
+const { live, recommendations } = await startCoreServices(ctx, {
   sql: sqlDb,
-  log: natsLog,
-  logger: ctx.logger,
-  metrics: ctx.metrics,
+  db,
+  natsLog,
+  analyticsStore,
 });
-await relay.start();
-ctx.shutdown.add('outbox relay', () => relay.stop());
-const live = new LiveHub({ log: natsLog, logger: ctx.logger, metrics: ctx.metrics });
-await live.start();
-ctx.shutdown.add('live hub', () => live.stop());
-ctx.shutdown.add('housekeeping', startHousekeeping(db, ctx.logger));
 
 // Recommendations: training on an in-process schedule (the first run at once when no model is
 // live yet), promotion through the in-memory Kafka -> bridge -> NATS path, swapped in place.
 const interactions = new InteractionService({ log: kafkaLog, metrics: ctx.metrics });
-const recommendations = new RecommendationEngine({
-  sql: sqlDb,
-  log: natsLog,
-  logger: ctx.logger,
-  metrics: ctx.metrics,
-  recentViews: (since) => recentViewCounts(analyticsStore, since),
-});
-await recommendations.start();
-ctx.shutdown.add('recommendations', () => recommendations.stop());
 const trainingMetrics = createTrainingMetrics(ctx.metrics);
 const training = new InProcessTrainingScheduler({
   cron: config.ML_TRAIN_CRON,

@@ -4,7 +4,6 @@ import {
   createAnalyticsQueries,
   migrate as migrateAnalytics,
   openAnalyticsStore,
-  recentViewCounts,
 } from '@platform/analytics';
 import { bullConnection, QueueTrainingTrigger } from '@platform/ml/serving';
 import { streams, topics } from '@platform/contracts';
@@ -13,12 +12,9 @@ import { createKafkaLog, createNatsLog } from '@platform/kit/messaging';
 import { createKysely, createPgDatabase } from '@platform/kit/sql';
 import { createApp } from './app.js';
 import { coreApiConfigSchema } from './config.js';
+import { startCoreServices } from './core-services.js';
 import type { Database } from './db/schema.js';
-import { startHousekeeping } from './housekeeping/housekeeping.js';
 import { InteractionService } from './interactions/interaction.service.js';
-import { LiveHub } from './live/live.hub.js';
-import { OutboxRelay } from './outbox/outbox.relay.js';
-import { RecommendationEngine } from './recommendations/recommendation.engine.js';
 import { redisStores } from './rate-limit/rate-limit.js';
 
 /** Composition root of core-api in production mode (`npm run start:core-api`). */
@@ -82,29 +78,12 @@ ctx.shutdown.add('elasticsearch', () => elastic.close());
 const search = new ElasticSearchIndex({ client: elastic, alias: 'events' });
 await search.ensureIndex();
 
-const relay = new OutboxRelay({
+const { live, recommendations } = await startCoreServices(ctx, {
+  sql: sqlDb,
   db,
-  sql: sqlDb,
-  log: natsLog,
-  logger: ctx.logger,
-  metrics: ctx.metrics,
+  natsLog,
+  analyticsStore,
 });
-await relay.start();
-ctx.shutdown.add('outbox relay', () => relay.stop());
-const live = new LiveHub({ log: natsLog, logger: ctx.logger, metrics: ctx.metrics });
-await live.start();
-ctx.shutdown.add('live hub', () => live.stop());
-ctx.shutdown.add('housekeeping', startHousekeeping(db, ctx.logger));
-// Recommendations from the live model, swapped in place on `ml.model.promoted`.
-const recommendations = new RecommendationEngine({
-  sql: sqlDb,
-  log: natsLog,
-  logger: ctx.logger,
-  metrics: ctx.metrics,
-  recentViews: (since) => recentViewCounts(analyticsStore, since),
-});
-await recommendations.start();
-ctx.shutdown.add('recommendations', () => recommendations.stop());
 // Retraining requests go to the ml process's BullMQ queue.
 const training = new QueueTrainingTrigger(bullConnection(config.REDIS_URL));
 ctx.shutdown.add('training queue', () => training.close());
