@@ -13,6 +13,8 @@ const shared = {
   RATE_LIMIT: env.boolean(true),
   /** Send the refresh cookie with `Secure`. Browsers accept it on http://localhost too. */
   COOKIE_SECURE: env.boolean(true),
+  /** Rank recommendations on a worker thread beside the event loop; `off` ranks in-thread. */
+  RANKING_THREAD: env.boolean(true),
 };
 
 /** `npm run start:core-api`: production mode against the real servers. */

@@ -22,6 +22,8 @@ export async function startCoreServices(
     /** JetStream in production, the in-memory log when embedded. */
     natsLog: MessageLog;
     analyticsStore: AnalyticsStore;
+    /** Rank recommendations on a worker thread (config RANKING_THREAD). */
+    rankingThread: boolean;
   },
 ): Promise<{ live: LiveHub; recommendations: RecommendationEngine }> {
   const { logger, metrics, shutdown } = ctx;
@@ -38,6 +40,7 @@ export async function startCoreServices(
     logger,
     metrics,
     recentViews: (since) => recentViewCounts(deps.analyticsStore, since),
+    options: { rankingThread: deps.rankingThread },
   });
   await recommendations.start();
   shutdown.add('recommendations', () => recommendations.stop());

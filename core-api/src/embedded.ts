@@ -109,6 +109,7 @@ const { live, recommendations } = await startCoreServices(ctx, {
   db,
   natsLog,
   analyticsStore,
+  rankingThread: config.RANKING_THREAD,
 });
 
 // Recommendations: training on an in-process schedule (the first run at once when no model is

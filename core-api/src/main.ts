@@ -83,6 +83,7 @@ const { live, recommendations } = await startCoreServices(ctx, {
   db,
   natsLog,
   analyticsStore,
+  rankingThread: config.RANKING_THREAD,
 });
 // Retraining requests go to the ml process's BullMQ queue.
 const training = new QueueTrainingTrigger(bullConnection(config.REDIS_URL));

@@ -7,11 +7,13 @@ import {
   decodeServingModel,
   ModelRegistry,
   rankForUser,
+  RankerThread,
   rankSimilar,
   type ContentDecoder,
   type EventText,
   type HistoryItem,
   type Ranked,
+  type RankJob,
   type ServingModel,
 } from '@platform/ml/serving';
 import { ServingCatalogue, type CatalogueEntry } from './serving.catalogue.js';
@@ -29,6 +31,8 @@ export interface RecommendationEngineOptions {
   readonly trendRefreshMs?: number;
   /** Safety net for a missed `ml.model.promoted`: compare the live version this often (ms). */
   readonly modelPollMs?: number;
+  /** Rank on a worker thread beside the event loop (see RankerThread); in-thread when false. */
+  readonly rankingThread?: boolean;
 }
 
 type Endpoint = 'recommendations' | 'similar' | 'trending';
@@ -51,10 +55,13 @@ export class RecommendationEngine {
   private swapping: Promise<void> = Promise.resolve();
   private subscription: Subscription | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private ranker: RankerThread | null = null;
+  private stopped = false;
   private readonly metrics: {
     version: Gauge;
     swaps: Counter<'outcome'>;
     served: Counter<'endpoint' | 'strategy'>;
+    rankerFailures: Counter;
   };
 
   constructor(
@@ -96,6 +103,11 @@ export class RecommendationEngine {
         labelNames: ['endpoint', 'strategy'] as const,
         registers,
       }),
+      rankerFailures: new Counter({
+        name: 'recommendations_ranker_thread_failures_total',
+        help: 'Ranker thread failures (each one restarts it; requests meanwhile rank in-thread)',
+        registers,
+      }),
     };
     this.metrics.version.set(0);
   }
@@ -105,14 +117,15 @@ export class RecommendationEngine {
   }
 
   async start(): Promise<void> {
+    if (this.deps.options?.rankingThread) this.ranker = await this.startRanker();
     // A database without the schema yet (migrations still to run) is not fatal: the timers
     // below try again, and recommendations fall back to trending meanwhile.
     await this.refreshCatalogue().catch((err: unknown) =>
       this.deps.logger.warn({ err }, 'catalogue not loaded yet; retrying on the next refresh'),
     );
-    await this.catalogue
-      .refreshTrend()
-      .catch((err: unknown) => this.deps.logger.warn({ err }, 'trend scores unavailable'));
+    await this.refreshTrend().catch((err: unknown) =>
+      this.deps.logger.warn({ err }, 'trend scores unavailable'),
+    );
     await this.reload();
     this.subscription = await this.deps.log.consume({
       // Every instance hears every promotion: its own group, from the end.
@@ -133,15 +146,49 @@ export class RecommendationEngine {
       this.timers.push(t);
     };
     every(o.catalogueRefreshMs ?? 5_000, () => this.refreshCatalogue(), 'catalogue refresh');
-    every(o.trendRefreshMs ?? 60_000, () => this.catalogue.refreshTrend(), 'trend refresh');
+    every(o.trendRefreshMs ?? 60_000, () => this.refreshTrend(), 'trend refresh');
     every(o.modelPollMs ?? 30_000, () => this.reload(), 'model poll');
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.subscription?.stop();
     await this.swapping;
+    await this.ranker?.close();
+    this.ranker = null;
+  }
+
+  /** A ranker thread with the current state; null (rank in-thread) if none can start. */
+  private async startRanker(): Promise<RankerThread | null> {
+    try {
+      const ranker = await RankerThread.start((err) => {
+        this.metrics.rankerFailures.inc();
+        this.deps.logger.error({ err }, 'ranker thread failed; ranking in-thread until restarted');
+        if (this.ranker === ranker) this.ranker = null;
+        if (!this.stopped) void this.startRanker().then((next) => (this.ranker ??= next));
+      });
+      if (this.stopped) {
+        await ranker.close();
+        return null;
+      }
+      // Everything it needs, in one go (it hears every later change in order).
+      ranker.describe([...this.catalogue.values()]);
+      if (this.served) this.syncIndex(ranker, this.served);
+      return ranker;
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'no ranker thread; ranking in-thread');
+      return null;
+    }
+  }
+
+  private syncIndex(ranker: RankerThread, served: Served): void {
+    const { index, model } = served;
+    ranker.reset(model.k, model.centroids, index.size + 64);
+    const placed: { id: string; vector: Float32Array }[] = [];
+    for (const id of index.keys()) placed.push({ id, vector: index.vectorOf(id)! });
+    ranker.place(model.k, placed);
   }
 
   /** Loads the live model if it is not the one served; serialised so swaps never interleave. */
@@ -166,6 +213,7 @@ export class RecommendationEngine {
         const index = new CandidateIndex(model.k, model.centroids, this.catalogue.size + 64);
         for (const entry of this.catalogue.values()) this.place(model, index, entry);
         this.served = { model, index };
+        if (this.ranker) this.syncIndex(this.ranker, this.served);
         this.metrics.version.set(model.version);
         this.metrics.swaps.inc({ outcome: 'swapped' });
         this.deps.logger.info(
@@ -190,26 +238,43 @@ export class RecommendationEngine {
 
   async refreshCatalogue(): Promise<void> {
     const { upserted, removed } = await this.catalogue.refresh();
+    this.ranker?.remove(removed);
+    this.ranker?.describe(upserted);
     const served = this.served;
     if (!served) return;
     for (const id of removed) served.index.remove(id);
-    for (const entry of upserted) this.place(served.model, served.index, entry);
+    const placed: { id: string; vector: Float32Array }[] = [];
+    for (const entry of upserted) {
+      const vector = this.place(served.model, served.index, entry);
+      if (vector) placed.push({ id: entry.id, vector });
+    }
+    this.ranker?.place(served.model.k, placed);
   }
 
-  private place(model: ServingModel, index: CandidateIndex, entry: CatalogueEntry): void {
-    if (index.has(entry.id)) return;
+  async refreshTrend(): Promise<void> {
+    this.ranker?.describe(await this.catalogue.refreshTrend());
+  }
+
+  /** Adds an event the index does not have yet; returns its vector if it did. */
+  private place(
+    model: ServingModel,
+    index: CandidateIndex,
+    entry: CatalogueEntry,
+  ): Float32Array | undefined {
+    if (index.has(entry.id)) return undefined;
     const placed = model.itemVector(entry);
     if (placed) index.upsert(entry.id, placed.vector);
+    return placed?.vector;
   }
 
   async recommend(
     userId: string | null,
     options: { limit: number; city?: string },
   ): Promise<RecommendationsResponse> {
-    const served = this.served;
     const now = this.now();
     const history = userId ? await this.history(userId) : [];
     const exclude = new Set(history.map((h) => h.event_id));
+    const served = this.served;
     if (served && userId) {
       const vectors: HistoryItem[] = [];
       const unplaced: string[] = [];
@@ -228,21 +293,41 @@ export class RecommendationEngine {
         vectors.map((v) => v.vector),
       );
       if (user) {
-        const ranked = rankForUser({
-          index: served.index,
-          info: (id) => this.catalogue.get(id),
-          user,
+        const job: RankJob = {
+          user: Float32Array.from(user),
           history: vectors,
-          exclude,
+          exclude: [...exclude],
           extra: this.trendingIds(50, {}, exclude, now),
           limit: options.limit,
           now,
-        });
+        };
+        const ranked = await this.rank(served, job);
         return this.respond('recommendations', 'personalised', served.model.version, ranked);
       }
     }
     const ranked = this.trendingRanked({ limit: options.limit, city: options.city }, exclude, now);
     return this.respond('recommendations', 'trending', served?.model.version ?? null, ranked);
+  }
+
+  /**
+   * On the ranker thread when there is one and it holds `served` (a swap during this request's
+   * awaits moves it to the next model), else here; a failed thread only costs the hop.
+   */
+  private async rank(served: Served, job: RankJob): Promise<Ranked[]> {
+    const ranker = this.ranker;
+    if (ranker?.healthy && served === this.served) {
+      try {
+        return await ranker.rank(job);
+      } catch (err) {
+        this.deps.logger.debug({ err }, 'ranked in-thread: the ranker thread did not answer');
+      }
+    }
+    return rankForUser({
+      index: served.index,
+      info: (id) => this.catalogue.get(id),
+      ...job,
+      exclude: new Set(job.exclude),
+    });
   }
 
   /** Null when the event is unknown or not visible (drafts). */

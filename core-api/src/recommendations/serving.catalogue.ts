@@ -148,9 +148,10 @@ export class ServingCatalogue {
 
   /**
    * Trend: registrations of the last 7 days, each weighing half as much every 2 days, plus a
-   * tenth of the week's views, scaled so the hottest event scores 1.
+   * tenth of the week's views, scaled so the hottest event scores 1. Returns the entries whose
+   * score changed.
    */
-  async refreshTrend(): Promise<void> {
+  async refreshTrend(): Promise<CatalogueEntry[]> {
     const now = this.deps.now?.() ?? new Date();
     const since = new Date(now.getTime() - 7 * 86_400_000);
     const { rows } = await this.deps.sql.query<{ event_id: string; score: number }>(
@@ -174,10 +175,15 @@ export class ServingCatalogue {
     if (max > 0) for (const [id, v] of raw) trend.set(id, v / max);
     this.trend = trend;
     this.order = null;
+    const changed: CatalogueEntry[] = [];
     for (const [id, entry] of this.entries) {
       const t = trend.get(id) ?? 0;
-      if (t !== entry.trend) this.entries.set(id, { ...entry, trend: t });
+      if (t === entry.trend) continue;
+      const next = { ...entry, trend: t };
+      this.entries.set(id, next);
+      changed.push(next);
     }
+    return changed;
   }
 
   private entry(row: EventRow): CatalogueEntry {

@@ -126,7 +126,13 @@ export async function startTestApi(
     metrics,
     now: options.now,
     // Tests refresh and reload explicitly; the timers only back them up.
-    options: { catalogueRefreshMs: 60_000, trendRefreshMs: 60_000, modelPollMs: 60_000 },
+    // Ranked on the worker thread, as in production (its in-thread fallback has its own test).
+    options: {
+      catalogueRefreshMs: 60_000,
+      trendRefreshMs: 60_000,
+      modelPollMs: 60_000,
+      rankingThread: true,
+    },
   });
   await recommendations.start();
   const training = new InProcessTrainingScheduler({

@@ -1,6 +1,7 @@
 /** What core-api imports to serve recommendations: no training code, no TensorFlow.js. */
 export * from './candidate.index.js';
 export * from './hybrid.ranker.js';
+export * from './ranker.thread.js';
 export * from './serving.model.js';
 export { topK } from '../cf/top-k.ranking.js';
 export { ModelRegistry, type LiveModel, type RunMetrics } from '../registry/model.registry.js';

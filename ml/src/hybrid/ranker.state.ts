@@ -1,0 +1,101 @@
+import { CandidateIndex } from './candidate.index.js';
+import { rankForUser, type CandidateInfo, type Ranked } from './hybrid.ranker.js';
+
+/** The ranker thread's inputs for one person: `rankForUser`'s request without the index. */
+export interface RankJob {
+  readonly user: Float32Array;
+  readonly history: readonly { eventId: string; title: string; vector: Float32Array }[];
+  readonly exclude: readonly string[];
+  readonly extra: readonly string[];
+  readonly limit: number;
+  readonly now: number;
+}
+
+/** What the serving side tells the ranker thread, in the order it happened. */
+export type RankerMessage =
+  /** A new model: an empty index over its centroids (the events' facts are kept). */
+  | { op: 'reset'; k: number; centroids: Float32Array | null; capacity: number }
+  /** Events' vectors in the current model's space (row-major, ids.length x k). */
+  | { op: 'place'; ids: string[]; vectors: Float32Array }
+  /** Facts the ranker reads, column by column. */
+  | {
+      op: 'describe';
+      ids: string[];
+      titles: string[];
+      categories: string[];
+      cities: string[];
+      startsAt: Float64Array;
+      trends: Float32Array;
+    }
+  /** Events no longer recommendable. */
+  | { op: 'remove'; ids: string[] }
+  | { op: 'rank'; id: number; job: RankJob };
+
+export type RankerReply = { id: number; ranked: Ranked[] } | { id: number; error: string };
+
+/**
+ * The ranker thread's copy of the serving state: the candidate index of the live model and the
+ * facts of every recommendable event. Applied message by message, in order, so a ranking sees
+ * exactly the state the serving side had when it asked.
+ */
+export class RankerState {
+  private index: CandidateIndex | null = null;
+  private readonly info = new Map<string, CandidateInfo>();
+
+  apply(message: RankerMessage): RankerReply | undefined {
+    switch (message.op) {
+      case 'reset':
+        this.index = new CandidateIndex(message.k, message.centroids, message.capacity);
+        return undefined;
+      case 'place': {
+        const index = this.requireIndex();
+        const k = index.k;
+        message.ids.forEach((id, i) =>
+          index.upsert(id, message.vectors.subarray(i * k, i * k + k)),
+        );
+        return undefined;
+      }
+      case 'describe':
+        message.ids.forEach((id, i) =>
+          this.info.set(id, {
+            title: message.titles[i]!,
+            category: message.categories[i]!,
+            city: message.cities[i]!,
+            startsAt: message.startsAt[i]!,
+            trend: message.trends[i]!,
+          }),
+        );
+        return undefined;
+      case 'remove':
+        for (const id of message.ids) {
+          this.info.delete(id);
+          this.index?.remove(id);
+        }
+        return undefined;
+      case 'rank':
+        try {
+          return { id: message.id, ranked: this.rank(message.job) };
+        } catch (err) {
+          return { id: message.id, error: err instanceof Error ? err.message : String(err) };
+        }
+    }
+  }
+
+  private rank(job: RankJob): Ranked[] {
+    return rankForUser({
+      index: this.requireIndex(),
+      info: (id) => this.info.get(id),
+      user: job.user,
+      history: job.history,
+      exclude: new Set(job.exclude),
+      extra: job.extra,
+      limit: job.limit,
+      now: job.now,
+    });
+  }
+
+  private requireIndex(): CandidateIndex {
+    if (!this.index) throw new Error('no model in the ranker thread yet');
+    return this.index;
+  }
+}
