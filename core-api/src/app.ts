@@ -84,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
     db: deps.db,
     now: deps.now,
     metrics: registrationMetrics,
+    onRegistered: (userId) => deps.recommendations.forgetHistory(userId),
   });
 
   const router = Router();

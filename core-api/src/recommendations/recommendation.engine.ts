@@ -1,4 +1,5 @@
-import { subjects, type RecommendationsResponse } from '@platform/contracts';
+import { domainMessageSchema, subjects, type RecommendationsResponse } from '@platform/contracts';
+import { LRUCache } from 'lru-cache';
 import { Counter, Gauge, newId, type Logger, type Registry } from '@platform/kit';
 import type { MessageLog, Subscription } from '@platform/kit/messaging';
 import type { SqlDatabase } from '@platform/kit/sql';
@@ -33,6 +34,10 @@ export interface RecommendationEngineOptions {
   readonly modelPollMs?: number;
   /** Rank on a worker thread beside the event loop (see RankerThread); in-thread when false. */
   readonly rankingThread?: boolean;
+  /** People whose registrations are kept in memory between their requests. */
+  readonly historyCacheSize?: number;
+  /** The longest a kept history is used (ms): the bound on a registration nothing announced. */
+  readonly historyTtlMs?: number;
 }
 
 type Endpoint = 'recommendations' | 'similar' | 'trending';
@@ -57,6 +62,14 @@ export class RecommendationEngine {
   private timers: NodeJS.Timeout[] = [];
   private ranker: RankerThread | null = null;
   private stopped = false;
+  /**
+   * Each person's registered events, between their requests. A registration through this
+   * instance forgets the person's entry at once (`forgetHistory`), one through another
+   * instance when its `registration.*` message arrives, anything else after the TTL.
+   */
+  private readonly histories: LRUCache<string, HistoryRow[]>;
+  /** Reads in flight, by person: a read that was forgotten meanwhile is not kept. */
+  private readonly reading = new Map<string, symbol>();
   private readonly metrics: {
     version: Gauge;
     swaps: Counter<'outcome'>;
@@ -79,6 +92,10 @@ export class RecommendationEngine {
     },
   ) {
     this.registry = new ModelRegistry(deps.sql);
+    this.histories = new LRUCache({
+      max: deps.options?.historyCacheSize ?? 100_000,
+      ttl: deps.options?.historyTtlMs ?? 60_000,
+    });
     this.catalogue = new ServingCatalogue({
       sql: deps.sql,
       recentViews: deps.recentViews,
@@ -128,13 +145,22 @@ export class RecommendationEngine {
     );
     await this.reload();
     this.subscription = await this.deps.log.consume({
-      // Every instance hears every promotion: its own group, from the end.
+      // Every instance hears every promotion and new registration: its own group, from the end.
       group: `ml-serving-${this.deps.instanceId ?? newId()}`,
-      topics: [subjects.modelPromoted],
+      topics: [
+        subjects.modelPromoted,
+        subjects.registrationConfirmed,
+        subjects.registrationWaitlisted,
+      ],
       from: 'end',
       handle: async (batch) => {
-        for (const d of batch) d.ack();
-        await this.reload();
+        let promoted = false;
+        for (const d of batch) {
+          if (d.topic === subjects.modelPromoted) promoted = true;
+          else this.forgetRegistrant(d.value);
+          d.ack();
+        }
+        if (promoted) await this.reload();
       },
     });
     const o = this.deps.options ?? {};
@@ -417,7 +443,36 @@ export class RecommendationEngine {
     return { modelVersion, strategy, items };
   }
 
+  /** Call when the person registered for something: their next request reads it again. */
+  forgetHistory(userId: string): void {
+    this.histories.delete(userId);
+    this.reading.delete(userId);
+  }
+
+  private forgetRegistrant(value: Uint8Array): void {
+    try {
+      const message = domainMessageSchema.parse(JSON.parse(Buffer.from(value).toString('utf8')));
+      if ('userId' in message.data) this.forgetHistory(message.data.userId);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'unreadable registration message; histories expire anyway');
+    }
+  }
+
   private async history(userId: string): Promise<HistoryRow[]> {
+    const kept = this.histories.get(userId);
+    if (kept) return kept;
+    const read = Symbol(userId);
+    this.reading.set(userId, read);
+    try {
+      const rows = await this.readHistory(userId);
+      if (this.reading.get(userId) === read) this.histories.set(userId, rows);
+      return rows;
+    } finally {
+      if (this.reading.get(userId) === read) this.reading.delete(userId);
+    }
+  }
+
+  private async readHistory(userId: string): Promise<HistoryRow[]> {
     const { rows } = await this.deps.sql.query<HistoryRow>(
       `SELECT r.event_id, e.title
        FROM registrations r JOIN events e ON e.id = r.event_id

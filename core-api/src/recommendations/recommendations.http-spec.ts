@@ -1,5 +1,6 @@
 import {
   interactionSchema,
+  subjects,
   topics,
   type Interaction,
   type RecommendationsResponse,
@@ -9,6 +10,7 @@ import { runTraining } from '@platform/ml';
 import { ModelRegistry } from '@platform/ml/serving';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokens } from '../auth/tokens.js';
+import { domainMessage } from '../outbox/outbox.writer.js';
 import { TestClient, uniqueEmail } from '../testing/client.js';
 import { startTestApi, type Backend, type TestApi } from '../testing/harness.js';
 import { insertTopicEvent, plantWorld, TOPICS, type PlantedWorld } from './planted.fixture.js';
@@ -109,6 +111,49 @@ export function recommendationsSpec(backend: Backend) {
       }
       // Chance would be a quarter; diversity and trend keep it below 1 on purpose.
       expect(onTopic / total).toBeGreaterThan(0.7);
+    });
+
+    it('drops an event from the next list once the person registers, here or on another instance', async () => {
+      const [here, elsewhere] = world.people.slice(1, 3);
+      const ids = async (personId: string) =>
+        (
+          await (await as(personId)).get<RecommendationsResponse>('/v1/recommendations?limit=10')
+        ).body.items.map((i) => i.event.id);
+
+      // Through this instance: gone from the very next answer.
+      const picked = (await ids(here!.id))[0]!;
+      const registered = await (await as(here!.id)).post(`/v1/events/${picked}/registrations`, {});
+      expect(registered.status).toBe(201);
+      here!.registered.push(picked);
+      expect(await ids(here!.id)).not.toContain(picked);
+
+      // Through another instance: the row is committed there, and its message arrives here.
+      const other = (await ids(elsewhere!.id))[0]!;
+      await api.sql.query(
+        `INSERT INTO registrations (id, event_id, user_id, status) VALUES ($1, $2, $3, 'confirmed')`,
+        [newId(), other, elsewhere!.id],
+      );
+      elsewhere!.registered.push(other);
+      const change = domainMessage('registration.confirmed', other, {
+        registrationId: newId(),
+        eventId: other,
+        userId: elsewhere!.id,
+        status: 'confirmed',
+        position: null,
+        capacity: 100,
+        confirmedCount: 1,
+        waitlistCount: 0,
+        eventRevision: 2,
+      });
+      await api.natsLog.publish([
+        {
+          topic: subjects.registrationConfirmed,
+          key: other,
+          value: Buffer.from(JSON.stringify(change)),
+          headers: {},
+        },
+      ]);
+      await expect.poll(() => ids(elsewhere!.id), { timeout: 5_000 }).not.toContain(other);
     });
 
     it('places a new event nobody registered for before the people whose history matches its text', async () => {

@@ -57,7 +57,15 @@ const waitlistCursor = z.tuple([z.number().int()]);
 export class RegistrationService {
   private readonly batcher: RegistrationBatcher;
 
-  constructor(private readonly deps: { db: Db; now?: () => Date; metrics?: RegistrationMetrics }) {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      now?: () => Date;
+      metrics?: RegistrationMetrics;
+      /** Told of every new registration once it committed (recommendations' history cache). */
+      onRegistered?: (userId: string) => void;
+    },
+  ) {
     this.batcher = new RegistrationBatcher({ db: deps.db, now: () => this.now() });
   }
 
@@ -73,6 +81,9 @@ export class RegistrationService {
   async register(user: AuthUser, eventId: string): Promise<RegistrationOutcome> {
     const row = await this.batcher.register(eventId, user);
     this.deps.metrics?.registrations.inc({ outcome: row.o_outcome });
+    if (row.o_outcome === 'confirmed' || row.o_outcome === 'waitlisted') {
+      this.deps.onRegistered?.(user.id);
+    }
     switch (row.o_outcome) {
       case 'not-found':
         throw eventNotFound();
