@@ -30,7 +30,7 @@ import { benchmarkContentTraining } from '@platform/ml/content/benchmark';
 
 import { Pool } from 'undici';
 import { AccessTokens } from '../core-api/src/auth/tokens.js';
-import { openLoop, summarise, type Window } from './lib/load.js';
+import { openLoop, summarise, windowLine, type Window } from './lib/load.js';
 import {
   describeMachine,
   machine,
@@ -219,7 +219,14 @@ async function serving() {
     progress('serving: starting core-api (production mode)');
     const loadStarted = performance.now();
     const api = await startApiProcess(
-      { DATABASE_URL: database.url!, JWT_SECRET: secret, RATE_LIMIT: 'off', LOG_LEVEL: 'warn' },
+      {
+        DATABASE_URL: database.url!,
+        JWT_SECRET: secret,
+        RATE_LIMIT: 'off',
+        LOG_LEVEL: 'warn',
+        // RANKING_THREAD=off npm run bench:ml: the same run with in-thread ranking, to compare.
+        RANKING_THREAD: process.env.RANKING_THREAD ?? 'on',
+      },
       {
         timeoutMs: 180_000,
         // BENCH_ML_PROFILE=<dir>: a V8 CPU profile of core-api, for finding where time goes.
@@ -273,33 +280,38 @@ async function serving() {
         progress(
           `serving window ${w + 1}/${WINDOWS}: recommendations at ${RATE} req/s for ${windowSeconds} s`,
         );
-        runs.api.push(
-          await openLoop(
-            RATE,
-            windowSeconds,
-            w * perWindow,
-            (i) => get('/v1/recommendations?limit=10', signed[i % signed.length]),
-            api.pid,
-          ),
+        const window = await openLoop(
+          RATE,
+          windowSeconds,
+          w * perWindow,
+          (i) => get('/v1/recommendations?limit=10', signed[i % signed.length]),
+          api.pid,
         );
-        progress(`serving window ${w + 1}/${WINDOWS}: /healthz at ${RATE} req/s`);
-        runs.healthz.push(
-          await openLoop(RATE, windowSeconds, w * perWindow, () => get('/healthz'), api.pid),
+        runs.api.push(window);
+        progress(`  ${windowLine(window)}; /healthz at ${RATE} req/s`);
+        const healthz = await openLoop(
+          RATE,
+          windowSeconds,
+          w * perWindow,
+          () => get('/healthz'),
+          api.pid,
         );
+        runs.healthz.push(healthz);
+        progress(`  /healthz ${windowLine(healthz)}`);
       }
       // Below saturation, for what a request costs when it does not queue.
       const lowRuns: Window[] = [];
       for (let w = 0; w < 2; w++) {
         progress(`serving: recommendations at ${LOW_RATE} req/s, window ${w + 1}/2`);
-        lowRuns.push(
-          await openLoop(
-            LOW_RATE,
-            windowSeconds,
-            (WINDOWS + w) * perWindow,
-            (i) => get('/v1/recommendations?limit=10', signed[i % signed.length]),
-            api.pid,
-          ),
+        const low = await openLoop(
+          LOW_RATE,
+          windowSeconds,
+          (WINDOWS + w) * perWindow,
+          (i) => get('/v1/recommendations?limit=10', signed[i % signed.length]),
+          api.pid,
         );
+        lowRuns.push(low);
+        progress(`  ${windowLine(low)}`);
       }
       await pool.close();
       const result = {
@@ -316,7 +328,7 @@ async function serving() {
         recommendationsAtLowRate: summarise(lowRuns),
       };
       progress(
-        `  recommendations p50 ${result.recommendations.p50Ms} / p99 ${result.recommendations.p99Ms} ms, core-api CPU ${result.recommendations.serverCpuMsPerRequest} ms/request; healthz p50 ${result.healthz.p50Ms} / p99 ${result.healthz.p99Ms} ms, ${result.healthz.serverCpuMsPerRequest} ms/request`,
+        `  recommendations p50 ${result.recommendations.p50Ms} / p99 ${result.recommendations.p99Ms} ms, core-api CPU ${result.recommendations.serverCpuMsPerRequest} ms/request (${result.recommendations.serverMainThreadCpuMsPerRequest} on its main thread); healthz p50 ${result.healthz.p50Ms} / p99 ${result.healthz.p99Ms} ms, ${result.healthz.serverCpuMsPerRequest} ms/request`,
       );
       return result;
     } finally {

@@ -12,13 +12,21 @@ export interface Window {
   durationS: number;
   /** CPU seconds the watched server process used during the window (see `openLoop`'s `pid`). */
   serverCpuS?: number;
+  /** The part of it on the process's main thread, where its event loop runs. */
+  serverMainThreadCpuS?: number;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-export function processCpuSeconds(pid: number): number {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); with `thread`, one
+ * of its threads only (the main thread's id is the process id).
+ */
+export function processCpuSeconds(pid: number, thread?: number): number {
   // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the
   // parenthesised command name, which may itself contain spaces.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(
+    thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+    'utf8',
+  );
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
@@ -41,6 +49,7 @@ export async function openLoop(
 ): Promise<Window> {
   const total = rate * seconds;
   const cpuBefore = pid === undefined ? 0 : processCpuSeconds(pid);
+  const mainBefore = pid === undefined ? 0 : processCpuSeconds(pid, pid);
   const startedAt = performance.now();
   const pending: Promise<Sample>[] = [];
   const request = async (i: number, scheduledAt: number): Promise<Sample> => {
@@ -65,8 +74,19 @@ export async function openLoop(
   return {
     samples,
     durationS: (Math.max(...samples.map((s) => s.doneAt)) - startedAt) / 1000,
-    ...(pid === undefined ? {} : { serverCpuS: processCpuSeconds(pid) - cpuBefore }),
+    ...(pid === undefined
+      ? {}
+      : {
+          serverCpuS: processCpuSeconds(pid) - cpuBefore,
+          serverMainThreadCpuS: processCpuSeconds(pid, pid) - mainBefore,
+        }),
   };
+}
+
+/** One window's latency in a line, for progress output. */
+export function windowLine(w: Window): string {
+  const latencies = w.samples.map((s) => s.latencyMs).sort((a, b) => a - b);
+  return `p50 ${round(percentile(latencies, 50), 1)} / p99 ${round(percentile(latencies, 99), 1)} / max ${round(latencies.at(-1) ?? 0, 1)} ms`;
 }
 
 /** Latency percentiles, throughput and errors over windows. */
@@ -85,6 +105,10 @@ export function summarise(windows: Window[]) {
       ? {
           serverCpuMsPerRequest: round(
             (windows.reduce((sum, w) => sum + w.serverCpuS!, 0) * 1000) / samples.length,
+            3,
+          ),
+          serverMainThreadCpuMsPerRequest: round(
+            (windows.reduce((sum, w) => sum + w.serverMainThreadCpuS!, 0) * 1000) / samples.length,
             3,
           ),
         }

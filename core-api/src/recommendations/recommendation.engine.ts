@@ -212,8 +212,10 @@ export class RecommendationEngine {
   private syncIndex(ranker: RankerThread, served: Served): void {
     const { index, model } = served;
     ranker.reset(model.k, model.centroids, index.size + 64);
-    const placed: { id: string; vector: Float32Array }[] = [];
-    for (const id of index.keys()) placed.push({ id, vector: index.vectorOf(id)! });
+    const placed: { id: string; vector: Float32Array; list: number }[] = [];
+    for (const id of index.keys()) {
+      placed.push({ id, vector: index.vectorOf(id)!, list: index.listFor(id) });
+    }
     ranker.place(model.k, placed);
   }
 
@@ -269,10 +271,10 @@ export class RecommendationEngine {
     const served = this.served;
     if (!served) return;
     for (const id of removed) served.index.remove(id);
-    const placed: { id: string; vector: Float32Array }[] = [];
+    const placed: { id: string; vector: Float32Array; list: number }[] = [];
     for (const entry of upserted) {
       const vector = this.place(served.model, served.index, entry);
-      if (vector) placed.push({ id: entry.id, vector });
+      if (vector) placed.push({ id: entry.id, vector, list: served.index.listFor(entry.id) });
     }
     this.ranker?.place(served.model.k, placed);
   }

@@ -71,7 +71,14 @@ export class CandidateIndex {
       : this.vectors.subarray(slot * this.k, slot * this.k + this.k);
   }
 
-  upsert(id: string, vector: Float32Array): void {
+  /** The inverted list an event sits in (-1 without lists), for `upsert` into a copy. */
+  listFor(id: string): number {
+    const slot = this.slots.get(id);
+    return slot === undefined ? -1 : this.listOf[slot]!;
+  }
+
+  /** Adds or moves an event; `list` skips finding its nearest centroid when already known. */
+  upsert(id: string, vector: Float32Array, list?: number): void {
     let slot = this.slots.get(id);
     if (slot === undefined) {
       slot = this.free.pop() ?? this.ids.length;
@@ -90,9 +97,10 @@ export class CandidateIndex {
     if (this.centroids) {
       // Appended to its list (or overwritten there); a copy left in another list is skipped,
       // and dropped, by the next scan of that list.
-      const list = nearest(this.centroids, this.lists, this.k, v);
-      if (this.listOf[slot] !== list || !this.overwrite(list, slot, v)) this.append(list, slot, v);
-      this.listOf[slot] = list;
+      const l =
+        list !== undefined && list >= 0 ? list : nearest(this.centroids, this.lists, this.k, v);
+      if (this.listOf[slot] !== l || !this.overwrite(l, slot, v)) this.append(l, slot, v);
+      this.listOf[slot] = l;
     }
   }
 

@@ -15,8 +15,9 @@ export interface RankJob {
 export type RankerMessage =
   /** A new model: an empty index over its centroids (the events' facts are kept). */
   | { op: 'reset'; k: number; centroids: Float32Array | null; capacity: number }
-  /** Events' vectors in the current model's space (row-major, ids.length x k). */
-  | { op: 'place'; ids: string[]; vectors: Float32Array }
+  /** Events' vectors in the current model's space (row-major, ids.length x k), and the
+   * inverted list each sits in on the serving side (-1: find it here). */
+  | { op: 'place'; ids: string[]; vectors: Float32Array; lists: Int32Array }
   /** Facts the ranker reads, column by column. */
   | {
       op: 'describe';

@@ -54,7 +54,12 @@ async function loaded(w: ReturnType<typeof world>): Promise<RankerThread> {
   ranker.reset(K, w.centroids, w.events.length);
   ranker.place(
     K,
-    w.events.map((e) => ({ id: e.id, vector: w.index.vectorOf(e.id)! })),
+    // With their lists, as the serving side sends them (the thread need not find them again).
+    w.events.map((e) => ({
+      id: e.id,
+      vector: w.index.vectorOf(e.id)!,
+      list: w.index.listFor(e.id),
+    })),
   );
   return ranker;
 }

@@ -78,11 +78,16 @@ export class RankerThread {
     this.post({ op: 'reset', k, centroids: centroids?.slice() ?? null, capacity });
   }
 
-  place(k: number, entries: readonly { id: string; vector: Float32Array }[]): void {
+  /** Events' vectors, and their inverted list when known (saves the thread finding it). */
+  place(k: number, entries: readonly { id: string; vector: Float32Array; list?: number }[]): void {
     if (entries.length === 0) return;
     const vectors = new Float32Array(entries.length * k);
+    const lists = Int32Array.from(entries, (e) => e.list ?? -1);
     entries.forEach((e, i) => vectors.set(e.vector.subarray(0, k), i * k));
-    this.post({ op: 'place', ids: entries.map((e) => e.id), vectors }, [vectors.buffer]);
+    this.post({ op: 'place', ids: entries.map((e) => e.id), vectors, lists }, [
+      vectors.buffer,
+      lists.buffer,
+    ]);
   }
 
   describe(entries: readonly (CandidateInfo & { id: string })[]): void {
