@@ -98,6 +98,7 @@ export class InteractionService {
         'ingest-backpressure',
       );
     }
+    const receivedAt = now.toISOString();
     const interactions: Interaction[] = inputs.map((input) => ({
       id: newId(),
       type: input.type,
@@ -107,7 +108,7 @@ export class InteractionService {
       resultCount: input.resultCount ?? null,
       surface: input.surface ?? null,
       occurredAt: new Date(input.occurredAt).toISOString(),
-      receivedAt: now.toISOString(),
+      receivedAt,
       sessionId: input.sessionId,
       userId: user?.id ?? null,
     }));

@@ -325,7 +325,7 @@ export class RecommendationEngine {
           user: Float32Array.from(user),
           history: vectors,
           exclude: [...exclude],
-          extra: this.trendingIds(50, {}, exclude, now),
+          extra: this.trendingIds(50, exclude, now),
           limit: options.limit,
           now,
         };
@@ -393,13 +393,9 @@ export class RecommendationEngine {
     return this.respond('trending', 'trending', this.modelVersion, ranked);
   }
 
-  private trendingIds(
-    limit: number,
-    filter: { city?: string; category?: string },
-    exclude: ReadonlySet<string>,
-    now: number,
-  ): string[] {
-    return this.trendingRanked({ limit, ...filter }, exclude, now).map((r) => r.eventId);
+  /** The trending head, ids only (the ranker's extra candidates: no reasons to build). */
+  private trendingIds(limit: number, exclude: ReadonlySet<string>, now: number): string[] {
+    return this.trendingHead(limit, {}, exclude, now).map(({ entry }) => entry.id);
   }
 
   /** Trend from recent registrations and views, favouring events that start soon. */
@@ -408,18 +404,7 @@ export class RecommendationEngine {
     exclude: ReadonlySet<string>,
     now: number,
   ): Ranked[] {
-    const city = options.city?.toLowerCase();
-    const scored: { entry: CatalogueEntry; score: number }[] = [];
-    // Walk the catalogue's cached trend order; only the head is ever read.
-    for (const item of this.catalogue.trendOrder(now)) {
-      const { entry } = item;
-      if (exclude.has(entry.id) || entry.startsAt <= now) continue;
-      if (city && entry.city.toLowerCase() !== city) continue;
-      if (options.category && entry.category !== options.category) continue;
-      scored.push(item);
-      if (scored.length === options.limit) break;
-    }
-    return scored.slice(0, options.limit).map(({ entry, score }) => ({
+    return this.trendingHead(options.limit, options, exclude, now).map(({ entry, score }) => ({
       eventId: entry.id,
       score: Math.round(score * 1e4) / 1e4,
       reasons: [
@@ -428,6 +413,27 @@ export class RecommendationEngine {
           : { kind: 'soon' as const, text: `Coming up in ${entry.city}` },
       ],
     }));
+  }
+
+  private trendingHead(
+    limit: number,
+    filter: { city?: string; category?: string },
+    exclude: ReadonlySet<string>,
+    now: number,
+  ): { entry: CatalogueEntry; score: number }[] {
+    const city = filter.city?.toLowerCase();
+    const head: { entry: CatalogueEntry; score: number }[] = [];
+    if (limit <= 0) return head;
+    // Walk the catalogue's cached trend order; only the head is ever read.
+    for (const item of this.catalogue.trendOrder(now)) {
+      const { entry } = item;
+      if (exclude.has(entry.id) || entry.startsAt <= now) continue;
+      if (city && entry.city.toLowerCase() !== city) continue;
+      if (filter.category && entry.category !== filter.category) continue;
+      head.push(item);
+      if (head.length === limit) break;
+    }
+    return head;
   }
 
   private respond(
