@@ -1,5 +1,5 @@
 import type { HighlightRange } from '@platform/contracts';
-import { matchWord, originalOffset, tokenize, type QueryTerm } from './text.js';
+import { codePointLength, matchWord, originalOffset, tokenize, type QueryTerm } from './text.js';
 
 /**
  * Highlights are computed here for both backends from the same matching rule the indexes use,
@@ -16,7 +16,7 @@ export function highlightRanges(text: string, terms: readonly QueryTerm[]): High
     if (!best) continue;
     const word = text.slice(token.start, token.end);
     const end =
-      best.length >= [...token.term].length
+      best.length >= codePointLength(token.term)
         ? token.end
         : token.start + originalOffset(word, best.length);
     ranges.push({ start: token.start, end });

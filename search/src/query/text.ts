@@ -90,14 +90,16 @@ export function parseQuery(q: string): QueryTerm[] {
  * One dynamic-programming pass serves both whole-word and prefix matching.
  */
 function distancesToPrefixes(a: string[], b: string[]): number[] {
+  // Two rows, swapped after each one: highlighting runs this for many words of every hit.
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let current = Array.from({ length: b.length + 1 }, () => 0);
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    current[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
     }
-    previous = current;
+    [previous, current] = [current, previous];
   }
   return previous;
 }
@@ -120,11 +122,17 @@ export interface WordMatch {
  * word prefix of 3 to 19 characters within the allowed edits.
  */
 export function matchWord(query: QueryTerm, word: string): WordMatch | undefined {
+  if (query.term === word) return { length: codePointLength(word), rank: 0 };
+  if (query.prefix && word.startsWith(query.term))
+    return { length: codePointLength(query.term), rank: 1 };
+  if (query.edits === 0) return undefined;
   const q = [...query.term];
   const w = [...word];
-  if (query.term === word) return { length: w.length, rank: 0 };
-  if (query.prefix && word.startsWith(query.term)) return { length: q.length, rank: 1 };
-  if (query.edits === 0) return undefined;
+  // The distance is at least the difference in lengths. A word shorter than the term by more
+  // than the allowed edits matches neither whole nor by any of its prefixes; a longer one can
+  // still match by prefix. Most words of a highlighted text end here, without the table below.
+  if (w.length + query.edits < q.length) return undefined;
+  if (!query.prefix && w.length > q.length + query.edits) return undefined;
   const distances = distancesToPrefixes(q, w);
   const whole = distances[w.length]!;
   if (whole <= query.edits) return { length: w.length, rank: 2 + whole };
@@ -140,6 +148,13 @@ export function matchWord(query: QueryTerm, word: string): WordMatch | undefined
     if (d <= query.edits && (closer || sameButNearerLength)) best = { length: n, rank: 2 + d };
   }
   return best;
+}
+
+/** Characters (code points) in `s`, as `[...s].length` counts them, without building the array. */
+export function codePointLength(s: string): number {
+  let length = 0;
+  for (const _ of s) length++;
+  return length;
 }
 
 /**
