@@ -1,5 +1,12 @@
 import type { HighlightRange } from '@platform/contracts';
-import { codePointLength, matchWord, originalOffset, tokenize, type QueryTerm } from './text.js';
+import {
+  codePointLength,
+  matchWord,
+  mayContainWord,
+  originalOffset,
+  tokenize,
+  type QueryTerm,
+} from './text.js';
 
 /**
  * Highlights are computed here for both backends from the same matching rule the indexes use,
@@ -36,8 +43,9 @@ export function snippet(
   text: string,
   terms: readonly QueryTerm[],
 ): { text: string; ranges: HighlightRange[] } {
+  // Most descriptions hold none of the query words: skip cutting them into words.
   const wholeWords = terms.map((t) => ({ ...t, prefix: false, edits: 0 }));
-  const all = highlightRanges(text, wholeWords);
+  const all = mayContainWord(text, wholeWords) ? highlightRanges(text, wholeWords) : [];
   if (text.length <= SNIPPET_LENGTH) return { text, ranges: all };
   const first = all[0]?.start ?? 0;
   let start = Math.max(0, first - LEAD);

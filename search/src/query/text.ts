@@ -31,6 +31,17 @@ export function normalizeTerm(word: string): string {
   return word.normalize('NFD').replace(MARKS, '').toLowerCase();
 }
 
+/**
+ * False when no word of `text` can equal one of `terms` exactly (as both indexes store words),
+ * true when one may. For printable ASCII text a stored word is its lower case, so it is also a
+ * substring of the lower-cased text, and most texts are ruled out without cutting them into words.
+ */
+export function mayContainWord(text: string, terms: readonly QueryTerm[]): boolean {
+  if (!ASCII.test(text)) return true;
+  const lower = text.toLowerCase();
+  return terms.some((t) => lower.includes(t.term));
+}
+
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   for (const match of text.matchAll(WORD)) {
@@ -89,10 +100,11 @@ export function parseQuery(q: string): QueryTerm[] {
  * Levenshtein distance from `a` to every prefix of `b`: result[n] = distance(a, b[0..n)).
  * One dynamic-programming pass serves both whole-word and prefix matching.
  */
-function distancesToPrefixes(a: string[], b: string[]): number[] {
+function distancesToPrefixes(a: ArrayLike<string>, b: ArrayLike<string>): number[] {
   // Two rows, swapped after each one: highlighting runs this for many words of every hit.
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let current = Array.from({ length: b.length + 1 }, () => 0);
+  let previous: number[] = [];
+  for (let j = 0; j <= b.length; j++) previous.push(j);
+  let current = previous.slice();
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
     for (let j = 1; j <= b.length; j++) {
@@ -105,8 +117,8 @@ function distancesToPrefixes(a: string[], b: string[]): number[] {
 }
 
 export function levenshtein(a: string, b: string): number {
-  const bChars = [...b];
-  return distancesToPrefixes([...a], bChars)[bChars.length]!;
+  const bChars = characters(b);
+  return distancesToPrefixes(characters(a), bChars)[bChars.length]!;
 }
 
 export interface WordMatch {
@@ -126,8 +138,8 @@ export function matchWord(query: QueryTerm, word: string): WordMatch | undefined
   if (query.prefix && word.startsWith(query.term))
     return { length: codePointLength(query.term), rank: 1 };
   if (query.edits === 0) return undefined;
-  const q = [...query.term];
-  const w = [...word];
+  const q = characters(query.term);
+  const w = characters(word);
   // The distance is at least the difference in lengths. A word shorter than the term by more
   // than the allowed edits matches neither whole nor by any of its prefixes; a longer one can
   // still match by prefix. Most words of a highlighted text end here, without the table below.
@@ -150,11 +162,20 @@ export function matchWord(query: QueryTerm, word: string): WordMatch | undefined
   return best;
 }
 
-/** Characters (code points) in `s`, as `[...s].length` counts them, without building the array. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * `s` indexable by character. Words are compared character by character (code points); a string
+ * without surrogate pairs already indexes that way, so only the rare other one is split into an
+ * array. Highlighting compares many words per hit, and the arrays were most of its garbage.
+ */
+function characters(s: string): ArrayLike<string> {
+  return SURROGATE.test(s) ? [...s] : s;
+}
+
+/** Characters (code points) in `s`, as `[...s].length` counts them. */
 export function codePointLength(s: string): number {
-  let length = 0;
-  for (const _ of s) length++;
-  return length;
+  return characters(s).length;
 }
 
 /**
