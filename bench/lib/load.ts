@@ -100,6 +100,16 @@ export function summarise(windows: Window[]) {
     p50Ms: round(percentile(latencies, 50), 2),
     p99Ms: round(percentile(latencies, 99), 2),
     maxMs: round(latencies.at(-1)!, 2),
+    /** Each window's p99 in order: a steady tail and isolated stalls look alike in the total. */
+    windowP99Ms: windows.map((w) =>
+      round(
+        percentile(
+          w.samples.map((x) => x.latencyMs).sort((a, b) => a - b),
+          99,
+        ),
+        1,
+      ),
+    ),
     errors: samples.filter((s) => s.status !== 200).length,
     ...(windows.every((w) => w.serverCpuS !== undefined)
       ? {
