@@ -112,12 +112,14 @@ export class ServingCatalogue {
     const since =
       this.watermark &&
       new Date(Math.max(this.watermark.getTime(), this.lastReadAt?.getTime() ?? 0) - OVERLAP_MS);
-    const { rows } = await this.deps.sql.query<EventRow>(
-      `SELECT * FROM events
-       WHERE ${since ? 'updated_at >= $1' : `status = 'published' AND starts_at > $1`}
-       ORDER BY updated_at`,
-      [since ?? now],
-    );
+    const rows = since
+      ? await this.changedSince(since)
+      : (
+          await this.deps.sql.query<EventRow>(
+            `SELECT * FROM events WHERE status = 'published' AND starts_at > $1 ORDER BY updated_at`,
+            [now],
+          )
+        ).rows;
     this.lastReadAt = now;
     const upserted: CatalogueEntry[] = [];
     const removed: string[] = [];
@@ -144,6 +146,28 @@ export class ServingCatalogue {
       }
     }
     return { upserted, removed };
+  }
+
+  /**
+   * Rows changed since `since`, whole. The overlap brings back rows this catalogue may already
+   * hold, so their revisions are read first and whole rows only for what is new or changed: a
+   * bulk load of 50,000 events read again in full kept the event loop busy for a quarter of a
+   * second, during requests.
+   */
+  private async changedSince(since: Date): Promise<EventRow[]> {
+    const { rows: marks } = await this.deps.sql.query<{ id: string; revision: number }>(
+      `SELECT id, revision FROM events WHERE updated_at >= $1`,
+      [since],
+    );
+    const changed = marks
+      .filter((m) => this.entries.get(m.id)?.revision !== m.revision)
+      .map((m) => m.id);
+    if (changed.length === 0) return [];
+    const { rows } = await this.deps.sql.query<EventRow>(
+      `SELECT * FROM events WHERE id = ANY($1::uuid[]) ORDER BY updated_at`,
+      [changed],
+    );
+    return rows;
   }
 
   /**
