@@ -83,9 +83,13 @@ export async function openLoop(
   };
 }
 
+/** A window's latencies, fastest first. */
+const sortedLatencies = (w: Window): number[] =>
+  w.samples.map((s) => s.latencyMs).sort((a, b) => a - b);
+
 /** One window's latency in a line, for progress output. */
 export function windowLine(w: Window): string {
-  const latencies = w.samples.map((s) => s.latencyMs).sort((a, b) => a - b);
+  const latencies = sortedLatencies(w);
   return `p50 ${round(percentile(latencies, 50), 1)} / p99 ${round(percentile(latencies, 99), 1)} / max ${round(latencies.at(-1) ?? 0, 1)} ms`;
 }
 
@@ -101,15 +105,7 @@ export function summarise(windows: Window[]) {
     p99Ms: round(percentile(latencies, 99), 2),
     maxMs: round(latencies.at(-1)!, 2),
     /** Each window's p99 in order: a steady tail and isolated stalls look alike in the total. */
-    windowP99Ms: windows.map((w) =>
-      round(
-        percentile(
-          w.samples.map((x) => x.latencyMs).sort((a, b) => a - b),
-          99,
-        ),
-        1,
-      ),
-    ),
+    windowP99Ms: windows.map((w) => round(percentile(sortedLatencies(w), 99), 1)),
     errors: samples.filter((s) => s.status !== 200).length,
     ...(windows.every((w) => w.serverCpuS !== undefined)
       ? {

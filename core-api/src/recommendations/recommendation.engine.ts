@@ -68,7 +68,10 @@ export class RecommendationEngine {
    * instance when its `registration.*` message arrives, anything else after the TTL.
    */
   private readonly histories: LRUCache<string, HistoryRow[]>;
-  /** Reads in flight, by person: a read that was forgotten meanwhile is not kept. */
+  /**
+   * Reads in flight, by person: a read that was forgotten meanwhile is not kept. (lru-cache's
+   * own `fetch` would abort such a read and fail its request instead of answering uncached.)
+   */
   private readonly reading = new Map<string, symbol>();
   private readonly metrics: {
     version: Gauge;
@@ -212,11 +215,7 @@ export class RecommendationEngine {
   private syncIndex(ranker: RankerThread, served: Served): void {
     const { index, model } = served;
     ranker.reset(model.k, model.centroids, index.size + 64);
-    const placed: { id: string; vector: Float32Array; list: number }[] = [];
-    for (const id of index.keys()) {
-      placed.push({ id, vector: index.vectorOf(id)!, list: index.listFor(id) });
-    }
-    ranker.place(model.k, placed);
+    ranker.place(placements(index, index.keys()));
   }
 
   /** Loads the live model if it is not the one served; serialised so swaps never interleave. */
@@ -271,28 +270,21 @@ export class RecommendationEngine {
     const served = this.served;
     if (!served) return;
     for (const id of removed) served.index.remove(id);
-    const placed: { id: string; vector: Float32Array; list: number }[] = [];
-    for (const entry of upserted) {
-      const vector = this.place(served.model, served.index, entry);
-      if (vector) placed.push({ id: entry.id, vector, list: served.index.listFor(entry.id) });
-    }
-    this.ranker?.place(served.model.k, placed);
+    const placed = upserted.filter((entry) => this.place(served.model, served.index, entry));
+    const ids = placed.map((e) => e.id);
+    if (this.ranker) this.ranker.place(placements(served.index, ids));
   }
 
   async refreshTrend(): Promise<void> {
     this.ranker?.describe(await this.catalogue.refreshTrend());
   }
 
-  /** Adds an event the index does not have yet; returns its vector if it did. */
-  private place(
-    model: ServingModel,
-    index: CandidateIndex,
-    entry: CatalogueEntry,
-  ): Float32Array | undefined {
-    if (index.has(entry.id)) return undefined;
+  /** Adds an event the index does not have yet; true if it did. */
+  private place(model: ServingModel, index: CandidateIndex, entry: CatalogueEntry): boolean {
+    if (index.has(entry.id)) return false;
     const placed = model.itemVector(entry);
     if (placed) index.upsert(entry.id, placed.vector);
-    return placed?.vector;
+    return placed !== null;
   }
 
   async recommend(
@@ -423,7 +415,6 @@ export class RecommendationEngine {
   ): { entry: CatalogueEntry; score: number }[] {
     const city = filter.city?.toLowerCase();
     const head: { entry: CatalogueEntry; score: number }[] = [];
-    if (limit <= 0) return head;
     // Walk the catalogue's cached trend order; only the head is ever read.
     for (const item of this.catalogue.trendOrder(now)) {
       const { entry } = item;
@@ -511,4 +502,14 @@ export class RecommendationEngine {
   private now(): number {
     return (this.deps.now?.() ?? new Date()).getTime();
   }
+}
+
+/** Indexed events with their vectors and inverted lists, as the ranker thread takes them. */
+function placements(
+  index: CandidateIndex,
+  ids: Iterable<string>,
+): { id: string; vector: Float32Array; list: number }[] {
+  const out: { id: string; vector: Float32Array; list: number }[] = [];
+  for (const id of ids) out.push({ id, vector: index.vectorOf(id)!, list: index.listFor(id) });
+  return out;
 }

@@ -53,7 +53,6 @@ async function loaded(w: ReturnType<typeof world>): Promise<RankerThread> {
   ranker.describe(w.events);
   ranker.reset(K, w.centroids, w.events.length);
   ranker.place(
-    K,
     // With their lists, as the serving side sends them (the thread need not find them again).
     w.events.map((e) => ({
       id: e.id,
@@ -106,7 +105,7 @@ describe('RankerThread', () => {
     const failures: Error[] = [];
     ranker = await RankerThread.start((err) => failures.push(err));
     // Events placed before any model: the thread throws and exits.
-    ranker.place(K, [{ id: 'e1', vector: new Float32Array(K) }]);
+    ranker.place([{ id: 'e1', vector: new Float32Array(K) }]);
     const waiting = ranker.rank(world(100, 3).job(1));
     await expect(waiting).rejects.toThrow();
     expect(ranker.healthy).toBe(false);

@@ -25,6 +25,8 @@ export class RankerThread {
   >();
   private next = 0;
   private failure: Error | null = null;
+  /** Factors per vector of the model last sent by `reset`. */
+  private k = 0;
 
   private constructor(
     private readonly worker: Worker,
@@ -74,13 +76,15 @@ export class RankerThread {
 
   /** A new model: from here on, the thread's index is empty until `place`. */
   reset(k: number, centroids: Float32Array | null, capacity: number): void {
+    this.k = k;
     // A copy: posting a view would clone the whole artifact buffer it points into.
     this.post({ op: 'reset', k, centroids: centroids?.slice() ?? null, capacity });
   }
 
   /** Events' vectors, and their inverted list when known (saves the thread finding it). */
-  place(k: number, entries: readonly { id: string; vector: Float32Array; list?: number }[]): void {
+  place(entries: readonly { id: string; vector: Float32Array; list?: number }[]): void {
     if (entries.length === 0) return;
+    const k = this.k;
     const vectors = new Float32Array(entries.length * k);
     const lists = Int32Array.from(entries, (e) => e.list ?? -1);
     entries.forEach((e, i) => vectors.set(e.vector.subarray(0, k), i * k));
