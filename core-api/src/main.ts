@@ -24,10 +24,13 @@ const ctx = createServiceContext('core-api', config.LOG_LEVEL);
 const sqlDb = createPgDatabase({
   url: config.DATABASE_URL,
   maxConnections: config.DATABASE_POOL_SIZE,
+  minConnections: config.DATABASE_POOL_MIN,
   logger: ctx.logger,
   applicationName: 'core-api',
 });
 ctx.shutdown.add('database', () => sqlDb.close());
+// Before taking traffic: the first burst must not wait for connections to be made.
+await sqlDb.open();
 const db = createKysely<Database>(sqlDb);
 
 const redis = createRedis(config.REDIS_URL);
