@@ -16,6 +16,7 @@ describe('service app', () => {
   let releaseSlow!: () => void;
   const shutdown = new Shutdown(logger, 5_000);
   const metrics = createMetricsRegistry('test');
+  const arrivedWith = new WeakMap<object, object>();
 
   beforeAll(async () => {
     const app = createServiceApp({
@@ -44,12 +45,26 @@ describe('service app', () => {
     app.get('/boom', () => {
       throw new Error('secret internals');
     });
+    app.get('/prototypes', (req, res) => {
+      res.json({
+        request: arrivedWith.get(req) === app.request,
+        response: arrivedWith.get(res) === app.response,
+        ownLog: Object.hasOwn(req, 'log'),
+        log: typeof req.log?.info,
+        query: req.query,
+      });
+    });
     app.get('/slow', async (_req, res) => {
       await new Promise<void>((r) => (releaseSlow = r));
       res.json({ done: true });
     });
     finishServiceApp(app, logger);
     server = await listen(app, { port: 0, host: '127.0.0.1', logger, shutdown });
+    // Before Express sees them: the prototypes each request and response was created with.
+    server.prependListener('request', (req: object, res: object) => {
+      arrivedWith.set(req, Object.getPrototypeOf(req) as object);
+      arrivedWith.set(res, Object.getPrototypeOf(res) as object);
+    });
     const address = server.address() as { port: number };
     base = `http://127.0.0.1:${address.port}`;
   });
@@ -122,6 +137,19 @@ describe('service app', () => {
     );
     expect(text).not.toContain('/items/abc');
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('creates requests and responses with the app prototypes, and req.log without an own property', async () => {
+    // Re-parenting each request (Express) or an accessor on each one kept every request alive
+    // into the old generation; see createAppServer and requestLogger.
+    const res = await fetch(base + '/prototypes?page=2');
+    expect(await res.json()).toEqual({
+      request: true,
+      response: true,
+      ownLog: false,
+      log: 'function',
+      query: { page: '2' },
+    });
   });
 
   it('drains an in-flight request on shutdown before closing', async () => {

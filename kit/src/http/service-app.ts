@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -69,6 +70,37 @@ export function finishServiceApp(app: Express, logger: Logger): Express {
 }
 
 /**
+ * An HTTP server whose requests and responses are created with the app's prototypes. Express
+ * otherwise re-parents each one as it enters the app (`Object.setPrototypeOf(req, app.request)`,
+ * a no-op when the prototype is already that), and that re-parenting kept every request and
+ * response alive through minor GCs into the old generation: under load, 5-10 ms scavenges and a
+ * full GC of a few hundred MB every 20 s. Node takes the classes as options
+ * (`IncomingMessage`, `ServerResponse`); see expressjs/express#5998.
+ */
+export function createAppServer(app: Express): Server {
+  // Node's IncomingMessage and ServerResponse are plain constructor functions, so `call` runs
+  // them on an object that already has the app's prototype. (Reflect.construct with a newTarget
+  // does the same but allocated twice as much per request here, and still promoted some.)
+  const initRequest = IncomingMessage as unknown as (this: object, socket: Socket) => void;
+  const initResponse = ServerResponse as unknown as (this: object, ...args: unknown[]) => void;
+  function AppRequest(this: object, socket: Socket) {
+    initRequest.call(this, socket);
+  }
+  AppRequest.prototype = app.request as object;
+  function AppResponse(this: object, ...args: unknown[]) {
+    initResponse.apply(this, args);
+  }
+  AppResponse.prototype = app.response as object;
+  return createServer(
+    {
+      IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
+      ServerResponse: AppResponse as unknown as typeof ServerResponse,
+    },
+    app,
+  );
+}
+
+/**
  * Listens on host:port and registers a shutdown step that stops accepting connections, lets
  * in-flight requests finish, then closes idle keep-alive sockets.
  */
@@ -77,10 +109,9 @@ export async function listen(
   options: { port: number; host?: string; logger: Logger; shutdown?: Shutdown; name?: string },
 ): Promise<Server> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port, options.host ?? '0.0.0.0', (error?: Error) =>
-      error ? reject(error) : resolve(s),
-    );
+    const s = createAppServer(app);
     s.once('error', reject);
+    s.listen(options.port, options.host ?? '0.0.0.0', () => resolve(s));
   });
   server.keepAliveTimeout = 65_000;
   const address = server.address();

@@ -34,6 +34,39 @@ export function createLogger(options: { service: string; level?: LevelWithSilent
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
 
+const baseLogger = Symbol('request base logger');
+const boundLogger = Symbol('request logger');
+type LoggedRequest = IncomingMessage & {
+  originalUrl?: string;
+  [baseLogger]?: Logger;
+  [boundLogger]?: Logger;
+};
+/** Request prototypes (one per Express app) that have the `log` getter. */
+const withLogGetter = new WeakSet<object>();
+
+/**
+ * `req.log`, made on first use, as one getter on the request's prototype rather than an accessor
+ * defined on each request: a per-request accessor gives each request its own hidden class, held
+ * in the old generation with the getter's closure over the request, so every request (and all
+ * that hangs off it) survived minor GCs and was promoted, a full GC's worth every 20 s at
+ * 500 requests/s.
+ */
+function defineLogGetter(prototype: object): void {
+  if (withLogGetter.has(prototype)) return;
+  withLogGetter.add(prototype);
+  Object.defineProperty(prototype, 'log', {
+    configurable: true,
+    enumerable: false,
+    get(this: LoggedRequest): Logger | undefined {
+      const base = this[baseLogger];
+      if (!base) return undefined;
+      return (this[boundLogger] ??= base.child({
+        req: { id: this.id, method: this.method, url: this.originalUrl ?? this.url },
+      }));
+    },
+  });
+}
+
 /**
  * Request logging with a request id: a well-formed incoming `x-request-id` is kept (so a trace
  * crosses services), anything else is replaced; the id is echoed on the response. Each request
@@ -50,10 +83,9 @@ export function requestLogger(logger: Logger) {
       typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     req.id = id;
     res.setHeader('x-request-id', id);
-    let child: Logger | undefined;
-    const requestLog = () =>
-      (child ??= logger.child({ req: { id, method: req.method, url: req.url } }));
-    Object.defineProperty(req, 'log', { get: requestLog, configurable: true, enumerable: false });
+    const logged = req as LoggedRequest;
+    logged[baseLogger] = logger;
+    defineLogGetter(Object.getPrototypeOf(req) as object);
     const startedAt = performance.now();
     const completed = () => {
       res.off('finish', completed);
@@ -63,7 +95,7 @@ export function requestLogger(logger: Logger) {
       const level =
         res.statusCode >= 500 ? 'error' : aborted || res.statusCode >= 400 ? 'info' : 'debug';
       if (!logger.isLevelEnabled(level)) return;
-      requestLog()[level](
+      logged.log![level](
         {
           res: { statusCode: res.statusCode },
           responseTime: Math.round(performance.now() - startedAt),

@@ -65,4 +65,45 @@ describe('requestLogger', () => {
     const res = await fetch(base + '/ok', { headers: { 'x-request-id': 'no spaces <here>' } });
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("gives each app's requests its own logger", async () => {
+    const other: Record<string, unknown>[] = [];
+    const otherLogger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString().split('\n').filter(Boolean))
+            other.push(JSON.parse(line));
+          done();
+        },
+      }),
+    );
+    const app = express();
+    app.use(requestLogger(otherLogger));
+    app.get('/other', (req, res) => {
+      req.log?.info('from the other app');
+      res.json({ ok: true });
+    });
+    const s = await new Promise<Server>((resolve) => {
+      const started = app.listen(0, '127.0.0.1', () => resolve(started));
+    });
+    try {
+      const port = (s.address() as { port: number }).port;
+      await fetch(`http://127.0.0.1:${port}/other`, { headers: { 'x-request-id': 'req-other' } });
+      await fetch(base + '/ok', { headers: { 'x-request-id': 'req-first' } });
+      await expect.poll(() => other.find((l) => l.msg === 'request completed')).toBeDefined();
+      await expect.poll(() => completion('req-first')).toBeDefined();
+      expect(other.find((l) => l.msg === 'from the other app')).toMatchObject({
+        req: { id: 'req-other', url: '/other' },
+      });
+      expect(lines.some((l) => (l.req as { id?: string } | undefined)?.id === 'req-other')).toBe(
+        false,
+      );
+      expect(other.some((l) => (l.req as { id?: string } | undefined)?.id === 'req-first')).toBe(
+        false,
+      );
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
 });
