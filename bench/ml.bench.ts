@@ -226,6 +226,8 @@ async function serving() {
         LOG_LEVEL: 'warn',
         // RANKING_THREAD=off npm run bench:ml: the same run with in-thread ranking, to compare.
         RANKING_THREAD: process.env.RANKING_THREAD ?? 'on',
+        // INTERACTIONS_THREAD=off: impressions produced to Kafka on the event loop, to compare.
+        INTERACTIONS_THREAD: process.env.INTERACTIONS_THREAD ?? 'on',
       },
       {
         timeoutMs: 180_000,

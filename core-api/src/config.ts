@@ -23,6 +23,8 @@ export const coreApiConfigSchema = z.object({
   PORT: env.port(8080),
   DATABASE_URL: env.url(localDefaults.databaseUrl),
   DATABASE_POOL_SIZE: env.positiveInt(20),
+  /** Produce interactions to Kafka from a worker thread; `off` produces on the event loop. */
+  INTERACTIONS_THREAD: env.boolean(true),
   /** Connections opened at start and kept however idle (at most the pool size). */
   DATABASE_POOL_MIN: z.coerce.number().int().min(0).default(20),
   REDIS_URL: env.url(localDefaults.redisUrl),

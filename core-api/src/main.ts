@@ -8,7 +8,7 @@ import {
 import { bullConnection, QueueTrainingTrigger } from '@platform/ml/serving';
 import { streams, topics } from '@platform/contracts';
 import { createElasticClient, ElasticSearchIndex } from '@platform/search';
-import { createKafkaLog, createNatsLog } from '@platform/kit/messaging';
+import { createKafkaLog, createNatsLog, KafkaPublisherThread } from '@platform/kit/messaging';
 import { createKysely, createPgDatabase } from '@platform/kit/sql';
 import { createApp } from './app.js';
 import { coreApiConfigSchema } from './config.js';
@@ -57,12 +57,15 @@ const natsLog = await createNatsLog({
   logger: ctx.logger,
 });
 ctx.shutdown.add('nats', () => natsLog.close());
-const kafkaLog = await createKafkaLog({
+const kafkaOptions = {
   brokers: config.KAFKA_BROKERS,
   clientId: 'core-api',
   logger: ctx.logger,
   topics: [{ name: topics.interactions, partitions: 6 }],
-});
+};
+const kafkaLog = config.INTERACTIONS_THREAD
+  ? await KafkaPublisherThread.start({ ...kafkaOptions, service: 'core-api' })
+  : await createKafkaLog(kafkaOptions);
 ctx.shutdown.add('kafka', () => kafkaLog.close());
 
 const analyticsStore = await openAnalyticsStore({

@@ -9,3 +9,4 @@ export * from './random.js';
 export * from './service.js';
 export * from './http/service-app.js';
 export * from './clients/clients.js';
+export * from './threads/launch-worker.js';

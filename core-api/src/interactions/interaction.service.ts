@@ -6,7 +6,7 @@ import {
   ValidationError,
   type Registry,
 } from '@platform/kit';
-import type { MessageLog, OutgoingMessage } from '@platform/kit/messaging';
+import type { MessagePublisher, OutgoingMessage } from '@platform/kit/messaging';
 import type { AuthUser } from '../auth/auth.types.js';
 
 /** How far an interaction's own clock may be from ours. */
@@ -16,8 +16,8 @@ export const MAX_AGE_MS = 24 * 3_600_000;
 export const BACKGROUND_LINGER_MS = 25;
 
 export interface InteractionServiceDeps {
-  /** The Kafka side (`interactions.v1`), or the in-memory log in embedded mode. */
-  log: MessageLog;
+  /** Kafka (`interactions.v1`, from a worker thread in production), or the in-memory log. */
+  log: MessagePublisher;
   metrics: Registry;
   /** Interactions being produced at once before we answer 503 instead of buffering more. */
   maxInFlight?: number;

@@ -74,17 +74,21 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
-export interface MessageLog {
+/** The publishing half of a message log (what an ingest needs). */
+export interface MessagePublisher {
+  /** Resolves when the log has stored every message (JetStream PubAck; Kafka acks=all). */
+  publish(messages: OutgoingMessage[]): Promise<PublishResult[]>;
+  close(): Promise<void>;
+}
+
+export interface MessageLog extends MessagePublisher {
   readonly kind: 'nats' | 'kafka' | 'memory';
   /** Whether a second publish with the same `id` inside the duplicate window is dropped (NATS,
    * memory: true) or stored again (Kafka: false). */
   readonly dedupById: boolean;
-  /** Resolves when the log has stored every message (JetStream PubAck; Kafka acks=all). */
-  publish(messages: OutgoingMessage[]): Promise<PublishResult[]>;
   /** Resolves once the subscriber is part of its group (Kafka: after its first assignment), so a
    * message published after that reaches a new group started `from: 'end'`. */
   consume(options: ConsumeOptions): Promise<Subscription>;
-  close(): Promise<void>;
 }
 
 export type MessageLogErrorCode =
