@@ -55,7 +55,7 @@ import {
   updateReadme,
   writeResult,
 } from './lib/report.js';
-import { openLoop, summarise, type Window } from './lib/load.js';
+import { openLoop, settleWrites, summarise, type Window } from './lib/load.js';
 
 const EVENTS = 100_000;
 const RATE = 200;
@@ -110,6 +110,9 @@ async function run(): Promise<void> {
     const stats = await client.indices.stats({ index: indexing.index, metric: ['docs', 'store'] });
     const sizeMiB = (stats._all.primaries?.store?.size_in_bytes ?? 0) / 2 ** 20;
     progress(`  ${indexing.documents} documents in ${round(indexing.loadSeconds, 1)} s`);
+
+    progress('flushing the seed and the index to disk (checkpoint, sync)');
+    await settleWrites(database.sql);
 
     const suggestQueries = Array.from({ length: QUERIES }, () => typedPrefix(random, titles));
     const searchQueries = Array.from({ length: QUERIES }, () => searchQuery(random, titles));

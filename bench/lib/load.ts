@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { percentile, round } from './report.js';
 
@@ -120,4 +121,15 @@ export function summarise(windows: Window[]) {
         }
       : {}),
   };
+}
+
+/**
+ * Before measuring: flush what setting up wrote. Seeding writes hundreds of MB to PostgreSQL (and
+ * Elasticsearch or Kafka); the kernel writes dirty pages back about 30 s later, in bursts of
+ * 100-200 MB that stalled every process on the machine mid-measurement (seen in `vmstat`
+ * against the windows with a stall). A checkpoint writes PostgreSQL's pages now, `sync` the rest.
+ */
+export async function settleWrites(sql: { query: (text: string) => Promise<unknown> }) {
+  await sql.query('CHECKPOINT');
+  execFileSync('sync');
 }
