@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { launchWorker } from '../threads/launch-worker.js';
+import { launchWorker, siblingModule } from '../threads/launch-worker.js';
 import type { KafkaLogOptions } from './kafka.adapter.js';
 import {
   MessageLogError,
@@ -24,8 +24,7 @@ export type PublisherReply =
   | { type: 'ready' }
   | { type: 'start-failed'; message: string }
   | { type: 'published'; id: number; results: PublishResult[] }
-  | { type: 'failed'; id: number; message: string; code?: string }
-  | { type: 'closed' };
+  | { type: 'failed'; id: number; message: string; code?: string };
 
 export interface KafkaPublisherThreadOptions extends Omit<KafkaLogOptions, 'logger' | 'consumer'> {
   logger: Logger;
@@ -117,7 +116,7 @@ export class KafkaPublisherThread implements MessagePublisher {
 
   private launch(): Promise<Worker> {
     const { logger, service, ...kafka } = this.options;
-    const worker = launchWorker(new URL(sibling('kafka-publisher.worker'), import.meta.url), {
+    const worker = launchWorker(siblingModule('kafka-publisher.worker', import.meta.url), {
       kafka,
       service,
       level: logger.level,
@@ -144,15 +143,16 @@ export class KafkaPublisherThread implements MessagePublisher {
       });
       worker.on('error', (error) => logger.error({ err: error }, 'Kafka publisher thread failed'));
       worker.once('exit', (code) => {
-        this.worker = undefined;
         const lost = new MessageLogError(
           `the Kafka publisher thread exited (code ${code}) before confirming`,
           'publish-failed',
         );
+        // A thread that never got ready held nothing, and another may already have replaced it.
+        if (!ready) return reject(lost);
+        this.worker = undefined;
         for (const p of this.pending.values()) p.reject(lost);
         this.pending.clear();
-        if (!ready) reject(lost);
-        else if (!this.closed)
+        if (!this.closed)
           logger.warn({ code }, 'Kafka publisher thread exited; the next publish restarts it');
       });
     });
@@ -163,9 +163,4 @@ export class KafkaPublisherThread implements MessagePublisher {
     this.pending.delete(id);
     return p;
   }
-}
-
-/** The worker module next to this one, as TypeScript source or built JavaScript. */
-function sibling(name: string): string {
-  return `./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
 }

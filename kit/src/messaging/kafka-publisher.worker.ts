@@ -33,10 +33,8 @@ try {
 
 port.on('message', (request: PublisherRequest) => {
   if (request.type === 'close') {
-    void log.close().finally(() => {
-      reply({ type: 'closed' });
-      port.close();
-    });
+    // Closing the port lets the thread end once the producer is closed.
+    void log.close().finally(() => port.close());
     return;
   }
   // One buffer carries every value; each message's is a view on it, copied by nothing.

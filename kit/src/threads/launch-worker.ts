@@ -22,3 +22,8 @@ function tsxApi(): string {
     return 'tsx/esm/api';
   }
 }
+
+/** The sibling module `name` with this module's extension: `.ts` from source, `.js` if built. */
+export function siblingModule(name: string, base: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}

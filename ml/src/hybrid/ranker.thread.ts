@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { launchWorker } from '../linalg/worker.launcher.js';
-import { siblingModule, WorkerStartError } from '../linalg/worker.pool.js';
+import { siblingModule } from '@platform/kit';
+import { WorkerStartError } from '../linalg/worker.pool.js';
 import type { CandidateInfo, Ranked } from './hybrid.ranker.js';
 import type { RankerMessage, RankerReply, RankJob } from './ranker.state.js';
 

@@ -8,7 +8,8 @@ import {
   transposeInto,
   zeroUpper,
 } from './cholesky.linalg.js';
-import { WorkerPool, WorkerStartError, siblingModule } from './worker.pool.js';
+import { siblingModule } from '@platform/kit';
+import { WorkerPool, WorkerStartError } from './worker.pool.js';
 
 /** Below this size starting workers costs more than the inverse itself. */
 const PARALLEL_MIN_N = 384;

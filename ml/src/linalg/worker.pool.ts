@@ -59,11 +59,6 @@ export class WorkerPool<Reply> {
   }
 }
 
-/** The sibling module `name` with this module's extension: `.ts` from source, `.js` if built. */
-export function siblingModule(name: string, base: string): URL {
-  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
-}
-
 /** The worker's next message, or its error or exit as a rejection (and a timeout if > 0). */
 function nextReply<Reply>(w: Worker, timeoutMs: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
