@@ -416,14 +416,13 @@ export class RecommendationEngine {
     const city = filter.city?.toLowerCase();
     const head: { entry: CatalogueEntry; score: number }[] = [];
     // Walk the catalogue's cached trend order; only the head is ever read.
-    for (const item of this.catalogue.trendOrder(now)) {
-      const { entry } = item;
-      if (exclude.has(entry.id) || entry.startsAt <= now) continue;
-      if (city && entry.city.toLowerCase() !== city) continue;
-      if (filter.category && entry.category !== filter.category) continue;
-      head.push(item);
-      if (head.length === limit) break;
-    }
+    this.catalogue.walkTrend(now, (entry, score) => {
+      if (exclude.has(entry.id) || entry.startsAt <= now) return true;
+      if (city && entry.city.toLowerCase() !== city) return true;
+      if (filter.category && entry.category !== filter.category) return true;
+      head.push({ entry, score });
+      return head.length < limit;
+    });
     return head;
   }
 

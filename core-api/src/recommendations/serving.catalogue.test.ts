@@ -94,17 +94,21 @@ describe('ServingCatalogue.refresh', () => {
     const catalogue = new ServingCatalogue({ sql: database.sql });
     await catalogue.refresh();
     const now = Date.now();
-    const order = [...catalogue.trendOrder(now)];
+    const order: { id: string; score: number }[] = [];
+    catalogue.walkTrend(now, (entry, score) => {
+      order.push({ id: entry.id, score });
+      return true;
+    });
     expect(order).toHaveLength(catalogue.size);
-    expect(new Set(order.map((o) => o.entry.id)).size).toBe(catalogue.size);
+    expect(new Set(order.map((o) => o.id)).size).toBe(catalogue.size);
     for (let i = 1; i < order.length; i++)
       expect(order[i]!.score).toBeLessThanOrEqual(order[i - 1]!.score);
     // A walk that stops early sees the same head.
-    const firstTen = [];
-    for (const item of catalogue.trendOrder(now)) {
-      firstTen.push(item.entry.id);
-      if (firstTen.length === 10) break;
-    }
-    expect(firstTen).toEqual(order.slice(0, 10).map((o) => o.entry.id));
+    const firstTen: string[] = [];
+    catalogue.walkTrend(now, (entry) => {
+      firstTen.push(entry.id);
+      return firstTen.length < 10;
+    });
+    expect(firstTen).toEqual(order.slice(0, 10).map((o) => o.id));
   });
 });

@@ -76,9 +76,10 @@ export class ServingCatalogue {
    * and sorted (a heap over the scores: a few milliseconds for 50,000 events, where sorting them
    * all stalled every request behind it for tens of), and the rest is sorted only if a request
    * walks past the head (a rare city, say). Kept until the catalogue or the trend changes, or a
-   * minute has passed (the soon bonus drifts slowly).
+   * minute has passed (the soon bonus drifts slowly). `visit` is called in that order until it
+   * returns false.
    */
-  *trendOrder(now: number): Generator<{ entry: CatalogueEntry; score: number }> {
+  walkTrend(now: number, visit: (entry: CatalogueEntry, score: number) => boolean): void {
     if (!this.order || now - this.order.at >= 60_000) {
       const entries = [...this.entries.values()];
       const scores = new Float32Array(entries.length);
@@ -93,11 +94,13 @@ export class ServingCatalogue {
         rest: null,
       };
     }
+    // Plain loops, not a generator: every recommendation walks the head (yield per entry cost
+    // more than the filtering it feeds).
     const order = this.order;
-    yield* order.head;
+    for (const { entry, score } of order.head) if (!visit(entry, score)) return;
     if (order.entries.length <= order.head.length) return;
     order.rest ??= restOf(order);
-    yield* order.rest;
+    for (const { entry, score } of order.rest) if (!visit(entry, score)) return;
   }
 
   /** Applies changes since the last refresh; returns the ids added or changed and removed. */

@@ -67,4 +67,40 @@ describe('CandidateIndex', () => {
     expect(ivf.filter((s) => index.idOf(s) === 'new')).toHaveLength(1);
     expect(index.size).toBe(100);
   });
+
+  it('after removals, slot reuse and moves, every live item is scored once with its current vector', () => {
+    const n = 400;
+    const vectors = planted(n, 8, 5);
+    const centroids = trainCentroids(vectors, n, K, { lists: 12, seed: 6 });
+    const index = new CandidateIndex(K, centroids, 16);
+    const current = new Map<string, Float32Array>();
+    const rng = new SeededRandom(7);
+    const row = (i: number) => vectors.subarray(i * K, i * K + K);
+    for (let step = 0; step < 3_000; step++) {
+      const id = `e${rng.nextInt(150)}`;
+      if (rng.next() < 0.3) {
+        index.remove(id);
+        current.delete(id);
+      } else {
+        // New, moved to another vector (often another list), or the same vector again.
+        const v = row(rng.nextInt(n));
+        index.upsert(id, v);
+        current.set(id, Float32Array.from(v));
+      }
+    }
+    expect(index.size).toBe(current.size);
+    const query = row(0);
+    const { slots, scores } = index.retrieve(query, { probe: 12, exhaustiveBelow: 1 });
+    const seen = new Map<string, number>();
+    slots.forEach((slot, i) => seen.set(index.idOf(slot), scores[i]!));
+    expect(slots.length).toBe(current.size);
+    expect(seen.size).toBe(current.size);
+    for (const [id, v] of current) {
+      let dot = 0;
+      for (let a = 0; a < K; a++) dot += v[a]! * query[a]!;
+      expect(seen.get(id)).toBeCloseTo(dot, 4);
+      const slot = index.slotOf(id)!;
+      expect(index.dot(slot, query)).toBeCloseTo(dot, 4);
+    }
+  });
 });

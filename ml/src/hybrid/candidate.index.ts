@@ -12,7 +12,8 @@ export const DEFAULT_CANDIDATE_SEARCH: CandidateSearch = { probe: 8, exhaustiveB
 /**
  * The events that can be recommended right now, each with its vector in the model's space,
  * grouped into the model's inverted lists. Events come and go one at a time as the catalogue
- * changes (published, cancelled, started); slots are reused, lists skip stale entries.
+ * changes (published, cancelled, started); slots are reused. A list holds exactly its live
+ * items: one that leaves is swapped with the list's last, so a scan checks nothing per item.
  */
 export class CandidateIndex {
   private readonly slots = new Map<string, number>();
@@ -20,6 +21,8 @@ export class CandidateIndex {
   private vectors: Float32Array;
   private alive: Uint8Array;
   private listOf: Int32Array;
+  /** Where each slot sits in its inverted list (-1: in none). */
+  private position: Int32Array;
   /** Per list: its items' slots and a copy of their vectors, contiguous, so a probe reads
    * memory in order (the vectors of 50,000 items do not fit in cache; random reads did). */
   private readonly inverted: { slots: Int32Array; vectors: Float32Array; size: number }[];
@@ -35,6 +38,7 @@ export class CandidateIndex {
     this.vectors = new Float32Array(capacity * k);
     this.alive = new Uint8Array(capacity);
     this.listOf = new Int32Array(capacity).fill(-1);
+    this.position = new Int32Array(capacity).fill(-1);
     this.norms = new Float32Array(capacity);
     this.inverted = Array.from({ length: this.lists }, () => ({
       slots: new Int32Array(16),
@@ -95,12 +99,14 @@ export class CandidateIndex {
     for (let a = 0; a < this.k; a++) norm += v[a]! * v[a]!;
     this.norms[slot] = Math.sqrt(norm);
     if (this.centroids) {
-      // Appended to its list (or overwritten there); a copy left in another list is skipped,
-      // and dropped, by the next scan of that list.
       const l =
         list !== undefined && list >= 0 ? list : nearest(this.centroids, this.lists, this.k, v);
-      if (this.listOf[slot] !== l || !this.overwrite(l, slot, v)) this.append(l, slot, v);
-      this.listOf[slot] = l;
+      if (this.listOf[slot] === l) {
+        this.inverted[l]!.vectors.set(v, this.position[slot]! * this.k);
+      } else {
+        this.detach(slot);
+        this.append(l, slot, v);
+      }
     }
   }
 
@@ -109,7 +115,7 @@ export class CandidateIndex {
     if (slot === undefined) return;
     this.slots.delete(id);
     this.alive[slot] = 0;
-    this.listOf[slot] = -1;
+    this.detach(slot);
     this.free.push(slot);
     this.live--;
   }
@@ -146,41 +152,13 @@ export class CandidateIndex {
     const slots = new Int32Array(total);
     const scores = new Float32Array(total);
     let n = 0;
-    const listOf = this.listOf;
     for (const l of probed) {
       const list = this.inverted[l]!;
-      const vectors = list.vectors;
-      const listSlots = list.slots;
-      let kept = 0;
-      for (let e = 0; e < list.size; e++) {
-        const slot = listSlots[e]!;
-        if (listOf[slot] !== l) continue; // moved or removed since
-        const o = e * k;
-        // Four partial sums: shorter dependency chains, which V8's code runs faster.
-        let d0 = 0;
-        let d1 = 0;
-        let d2 = 0;
-        let d3 = 0;
-        let a = 0;
-        for (; a + 3 < k; a += 4) {
-          d0 += vectors[o + a]! * query[a]!;
-          d1 += vectors[o + a + 1]! * query[a + 1]!;
-          d2 += vectors[o + a + 2]! * query[a + 2]!;
-          d3 += vectors[o + a + 3]! * query[a + 3]!;
-        }
-        for (; a < k; a++) d0 += vectors[o + a]! * query[a]!;
-        const dot = d0 + d1 + d2 + d3;
-        if (kept !== e) {
-          listSlots[kept] = slot;
-          vectors.copyWithin(kept * k, o, o + k);
-        }
-        kept++;
-        slots[n] = slot;
-        scores[n++] = dot;
-      }
-      list.size = kept;
+      slots.set(list.slots.subarray(0, list.size), n);
+      innerProducts(list.vectors, list.size, k, query, scores, n);
+      n += list.size;
     }
-    return { slots: slots.subarray(0, n), scores: scores.subarray(0, n) };
+    return { slots, scores };
   }
 
   /** The slots `retrieve` would score (tests and tools). */
@@ -194,33 +172,46 @@ export class CandidateIndex {
   }
 
   dot(slot: number, query: Float32Array): number {
-    const o = slot * this.k;
+    const { rows, at } = this.rowOf(slot);
     let s = 0;
-    for (let a = 0; a < this.k; a++) s += this.vectors[o + a]! * query[a]!;
+    for (let a = 0; a < this.k; a++) s += rows[at + a]! * query[a]!;
     return s;
   }
 
   /** Cosine of a slot's vector with `unit` (a unit-length vector). */
   cosine(slot: number, unit: Float32Array): number {
-    const o = slot * this.k;
-    let s = 0;
-    let n = 0;
-    for (let a = 0; a < this.k; a++) {
-      const v = this.vectors[o + a]!;
-      s += v * unit[a]!;
-      n += v * v;
-    }
-    return n === 0 ? 0 : s / Math.sqrt(n);
+    const norm = this.norms[slot]!;
+    return norm === 0 ? 0 : this.dot(slot, unit) / norm;
   }
 
-  private overwrite(l: number, slot: number, v: Float32Array): boolean {
+  /**
+   * Where a slot's vector is read: its inverted list's copy when it has one, which the retrieval
+   * of the same request has just read (the by-slot copy is cold: 50,000 vectors do not fit in
+   * cache, and re-ranking a few hundred of them missed on every one).
+   */
+  private rowOf(slot: number): { rows: Float32Array; at: number } {
+    const l = this.listOf[slot]!;
+    return l >= 0
+      ? { rows: this.inverted[l]!.vectors, at: this.position[slot]! * this.k }
+      : { rows: this.vectors, at: slot * this.k };
+  }
+
+  /** Takes a slot out of its inverted list, moving the list's last item into its place. */
+  private detach(slot: number): void {
+    const l = this.listOf[slot]!;
+    if (l < 0) return;
     const list = this.inverted[l]!;
-    for (let e = 0; e < list.size; e++) {
-      if (list.slots[e] !== slot) continue;
-      list.vectors.set(v, e * this.k);
-      return true;
+    const at = this.position[slot]!;
+    const last = list.size - 1;
+    if (at !== last) {
+      const moved = list.slots[last]!;
+      list.slots[at] = moved;
+      list.vectors.copyWithin(at * this.k, last * this.k, last * this.k + this.k);
+      this.position[moved] = at;
     }
-    return false;
+    list.size = last;
+    this.listOf[slot] = -1;
+    this.position[slot] = -1;
   }
 
   private append(l: number, slot: number, v: Float32Array): void {
@@ -235,6 +226,8 @@ export class CandidateIndex {
     }
     list.slots[list.size] = slot;
     list.vectors.set(v, list.size * this.k);
+    this.listOf[slot] = l;
+    this.position[slot] = list.size;
     list.size++;
   }
 
@@ -250,8 +243,53 @@ export class CandidateIndex {
     const listOf = new Int32Array(capacity).fill(-1);
     listOf.set(this.listOf);
     this.listOf = listOf;
+    const position = new Int32Array(capacity).fill(-1);
+    position.set(this.position);
+    this.position = position;
     const norms = new Float32Array(capacity);
     norms.set(this.norms);
     this.norms = norms;
+  }
+}
+
+/**
+ * `out[at + e]` = row e of `rows` (row-major, `n` x `k`) . `query`. Four rows per pass share
+ * each read of the query and keep four independent sums: about 30% faster than row by row.
+ */
+function innerProducts(
+  rows: Float32Array,
+  n: number,
+  k: number,
+  query: Float32Array,
+  out: Float32Array,
+  at: number,
+): void {
+  let e = 0;
+  for (; e + 3 < n; e += 4) {
+    const o0 = e * k;
+    const o1 = o0 + k;
+    const o2 = o1 + k;
+    const o3 = o2 + k;
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let a = 0; a < k; a++) {
+      const q = query[a]!;
+      d0 += rows[o0 + a]! * q;
+      d1 += rows[o1 + a]! * q;
+      d2 += rows[o2 + a]! * q;
+      d3 += rows[o3 + a]! * q;
+    }
+    out[at + e] = d0;
+    out[at + e + 1] = d1;
+    out[at + e + 2] = d2;
+    out[at + e + 3] = d3;
+  }
+  for (; e < n; e++) {
+    const o = e * k;
+    let d = 0;
+    for (let a = 0; a < k; a++) d += rows[o + a]! * query[a]!;
+    out[at + e] = d;
   }
 }

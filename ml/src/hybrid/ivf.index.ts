@@ -1,4 +1,5 @@
 import { SeededRandom } from '../data/seeded.random.js';
+import { topK } from '../cf/top-k.ranking.js';
 
 /**
  * An inverted-file index for maximum-inner-product retrieval (the IndexIVFFlat idea from
@@ -93,7 +94,7 @@ export function probeLists(
   k: number,
   query: Float32Array,
   probe: number,
-): number[] {
+): Int32Array {
   const scores = new Float32Array(lists);
   for (let c = 0; c < lists; c++) {
     const co = c * k;
@@ -101,9 +102,8 @@ export function probeLists(
     for (let a = 0; a < k; a++) s += centroids[co + a]! * query[a]!;
     scores[c] = s;
   }
-  const order = Array.from({ length: lists }, (_, i) => i);
-  order.sort((a, b) => scores[b]! - scores[a]!);
-  return order.slice(0, Math.min(probe, lists));
+  // A bounded heap, not a sort of every list: this runs once per recommendation.
+  return topK(scores, probe).items;
 }
 
 export function normalise(v: Float32Array, offset: number, k: number): void {
