@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_TTL_SECONDS, AccessTokens } from './tokens.js';
 
@@ -34,5 +35,24 @@ describe('AccessTokens', () => {
     );
     const foreign = await new AccessTokens('another secret, just as long as the first').sign(user);
     await expect(tokens.verify(foreign)).rejects.toThrow('Access token is not valid');
+  });
+
+  it('accepts a token another JWT library signed with our claims, and refuses other issuers, audiences and algorithms', async () => {
+    const secret = 'a test secret that is long enough to sign with';
+    const key = new TextEncoder().encode(secret);
+    const jose = (claims: { iss?: string; aud?: string; alg?: string }) =>
+      new SignJWT({ role: 'user' })
+        .setProtectedHeader({ alg: claims.alg ?? 'HS256', typ: 'JWT' })
+        .setSubject(user.id)
+        .setIssuer(claims.iss ?? 'events-platform')
+        .setAudience(claims.aud ?? 'events-platform-api')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key);
+    const fresh = new AccessTokens(secret);
+    expect(await fresh.verify(await jose({}))).toEqual(user);
+    for (const claims of [{ iss: 'someone-else' }, { aud: 'another-api' }, { alg: 'HS384' }]) {
+      await expect(fresh.verify(await jose(claims))).rejects.toThrow('Access token is not valid');
+    }
   });
 });

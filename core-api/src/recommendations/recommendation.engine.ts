@@ -17,6 +17,7 @@ import {
   type RankJob,
   type ServingModel,
 } from '@platform/ml/serving';
+import { HistoryReader, type HistoryRow } from './history.reader.js';
 import { ServingCatalogue, type CatalogueEntry } from './serving.catalogue.js';
 
 /** The model and the catalogue's vectors in its space: swapped together, never half-built. */
@@ -41,11 +42,6 @@ export interface RecommendationEngineOptions {
 }
 
 type Endpoint = 'recommendations' | 'similar' | 'trending';
-
-interface HistoryRow {
-  event_id: string;
-  title: string;
-}
 
 /**
  * Serves recommendations from the live model. Loads it from the registry at start, swaps in a
@@ -73,6 +69,7 @@ export class RecommendationEngine {
    * own `fetch` would abort such a read and fail its request instead of answering uncached.)
    */
   private readonly reading = new Map<string, symbol>();
+  private readonly historyReader: HistoryReader;
   private readonly metrics: {
     version: Gauge;
     swaps: Counter<'outcome'>;
@@ -95,6 +92,7 @@ export class RecommendationEngine {
     },
   ) {
     this.registry = new ModelRegistry(deps.sql);
+    this.historyReader = new HistoryReader(deps.sql);
     this.histories = new LRUCache({
       max: deps.options?.historyCacheSize ?? 100_000,
       ttl: deps.options?.historyTtlMs ?? 60_000,
@@ -462,24 +460,12 @@ export class RecommendationEngine {
     const read = Symbol(userId);
     this.reading.set(userId, read);
     try {
-      const rows = await this.readHistory(userId);
+      const rows = await this.historyReader.read(userId);
       if (this.reading.get(userId) === read) this.histories.set(userId, rows);
       return rows;
     } finally {
       if (this.reading.get(userId) === read) this.reading.delete(userId);
     }
-  }
-
-  private async readHistory(userId: string): Promise<HistoryRow[]> {
-    const { rows } = await this.deps.sql.query<HistoryRow>(
-      `SELECT r.event_id, e.title
-       FROM registrations r JOIN events e ON e.id = r.event_id
-       WHERE r.user_id = $1
-       ORDER BY r.created_at DESC
-       LIMIT 200`,
-      [userId],
-    );
-    return rows;
   }
 
   private async texts(ids: readonly string[]): Promise<EventText[]> {

@@ -113,6 +113,26 @@ export function recommendationsSpec(backend: Backend) {
       expect(onTopic / total).toBeGreaterThan(0.7);
     });
 
+    it('answers people asking at the same moment from their own histories (read together)', async () => {
+      // People not asked for before, so their histories are read now, in one batch or a few.
+      const crowd = world.people.filter((_, i) => i % 8 === 3);
+      const answers = await Promise.all(
+        crowd.map(async (person) =>
+          (await as(person.id)).get<RecommendationsResponse>('/v1/recommendations?limit=10'),
+        ),
+      );
+      answers.forEach((res, i) => {
+        const person = crowd[i]!;
+        expect(res.status).toBe(200);
+        expect(res.body.strategy).toBe('personalised');
+        for (const item of res.body.items) {
+          expect(person.registered).not.toContain(item.event.id);
+          for (const reason of item.reasons.filter((r) => r.kind === 'history'))
+            expect(person.registered).toContain(reason.eventId);
+        }
+      });
+    });
+
     it('drops an event from the next list once the person registers, here or on another instance', async () => {
       const [here, elsewhere] = world.people.slice(1, 3);
       const ids = async (personId: string) =>
