@@ -132,8 +132,15 @@ export class InteractionService {
     } finally {
       this.inFlight -= interactions.length;
     }
-    for (const interaction of interactions)
-      this.accepted.inc({ type: interaction.type, surface: interaction.surface ?? 'none' });
+    // One increment per label set: a list's ten impressions share theirs.
+    const counts = new Map<string, { type: string; surface: string; n: number }>();
+    for (const { type, surface } of interactions) {
+      const labels = `${type}\u0000${surface ?? 'none'}`;
+      const count = counts.get(labels);
+      if (count) count.n++;
+      else counts.set(labels, { type, surface: surface ?? 'none', n: 1 });
+    }
+    for (const { type, surface, n } of counts.values()) this.accepted.inc({ type, surface }, n);
     return interactions;
   }
 

@@ -43,6 +43,9 @@ export interface RecommendationEngineOptions {
 
 type Endpoint = 'recommendations' | 'similar' | 'trending';
 
+/** Events from the head of the trend order added to each person's retrieved candidates. */
+const TRENDING_CANDIDATES = 50;
+
 /**
  * Serves recommendations from the live model. Loads it from the registry at start, swaps in a
  * new one when `ml.model.promoted` arrives (or the poll sees a new version): the new model and
@@ -315,7 +318,7 @@ export class RecommendationEngine {
           user: Float32Array.from(user),
           history: vectors,
           exclude: [...exclude],
-          extra: this.trendingIds(50, exclude, now),
+          trending: TRENDING_CANDIDATES,
           limit: options.limit,
           now,
         };
@@ -340,11 +343,13 @@ export class RecommendationEngine {
         this.deps.logger.debug({ err }, 'ranked in-thread: the ranker thread did not answer');
       }
     }
+    const exclude = new Set(job.exclude);
     return rankForUser({
       index: served.index,
       info: (id) => this.catalogue.get(id),
       ...job,
-      exclude: new Set(job.exclude),
+      exclude,
+      extra: this.catalogue.trendingIds(job.trending, exclude, job.now),
     });
   }
 
@@ -381,11 +386,6 @@ export class RecommendationEngine {
   trending(options: { limit: number; city?: string; category?: string }): RecommendationsResponse {
     const ranked = this.trendingRanked(options, new Set(), this.now());
     return this.respond('trending', 'trending', this.modelVersion, ranked);
-  }
-
-  /** The trending head, ids only (the ranker's extra candidates: no reasons to build). */
-  private trendingIds(limit: number, exclude: ReadonlySet<string>, now: number): string[] {
-    return this.trendingHead(limit, {}, exclude, now).map(({ entry }) => entry.id);
   }
 
   /** Trend from recent registrations and views, favouring events that start soon. */

@@ -1,8 +1,9 @@
+import { newId } from '@platform/kit';
 import type { SqlDatabase } from '@platform/kit/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../testing/harness.js';
 import { insertTopicEvent, plantWorld } from './planted.fixture.js';
-import { ServingCatalogue } from './serving.catalogue.js';
+import { ServingCatalogue, TREND_STEP } from './serving.catalogue.js';
 
 describe('ServingCatalogue.refresh', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -11,11 +12,13 @@ describe('ServingCatalogue.refresh', () => {
   let rowsRead = 0;
   let clock = Date.now();
   let organizerId: string;
+  let people: string[];
 
   beforeAll(async () => {
     database = await freshDatabase('pglite');
     const world = await plantWorld(database.sql, { peoplePerTopic: 2, eventsPerTopic: 10 });
     organizerId = world.organizerId;
+    people = world.people.map((p) => p.id);
     counted = Object.create(database.sql, {
       query: {
         value: async (text: string, params?: unknown[]) => {
@@ -79,8 +82,8 @@ describe('ServingCatalogue.refresh', () => {
     expect(catalogue.get(added)?.title).toContain('night 100');
   });
 
-  it('orders every recommendable event by trend score, the head first and then the rest', async () => {
-    // More events than the head holds, starting over the next 90 days.
+  it('walks every recommendable event in trend order, and picks its trending head from it', async () => {
+    // More events than the order's sorted head holds, starting over the next 90 days.
     await database.sql.query(
       `INSERT INTO events (id, organizer_id, title, description, category, tags, starts_at, ends_at,
          venue_name, city, lat, lon, capacity, status, published_at)
@@ -94,21 +97,37 @@ describe('ServingCatalogue.refresh', () => {
     const catalogue = new ServingCatalogue({ sql: database.sql });
     await catalogue.refresh();
     const now = Date.now();
-    const order: { id: string; score: number }[] = [];
-    catalogue.walkTrend(now, (entry, score) => {
-      order.push({ id: entry.id, score });
+    const walked: string[] = [];
+    catalogue.walkTrend(now, (entry) => {
+      walked.push(entry.id);
       return true;
     });
-    expect(order).toHaveLength(catalogue.size);
-    expect(new Set(order.map((o) => o.id)).size).toBe(catalogue.size);
-    for (let i = 1; i < order.length; i++)
-      expect(order[i]!.score).toBeLessThanOrEqual(order[i - 1]!.score);
-    // A walk that stops early sees the same head.
-    const firstTen: string[] = [];
-    catalogue.walkTrend(now, (entry) => {
-      firstTen.push(entry.id);
-      return firstTen.length < 10;
-    });
-    expect(firstTen).toEqual(order.slice(0, 10).map((o) => o.id));
+    expect(walked.sort()).toEqual([...catalogue.values()].map((e) => e.id).sort());
+    const [first, second, ...rest] = catalogue.trendingIds(12, new Set(), now);
+    expect(catalogue.trendingIds(10, new Set([first!, second!]), now)).toEqual(rest);
+  });
+
+  it('applies trend changes that could move a ranking, not the drift of decay', async () => {
+    let at = Date.now();
+    const catalogue = new ServingCatalogue({ sql: database.sql, now: () => new Date(at) });
+    await catalogue.refresh();
+    const first = await catalogue.refreshTrend();
+    expect(first.length).toBeGreaterThan(0);
+    // A minute later the same registrations have decayed, by less than a ranking notices.
+    at += 60_000;
+    expect(await catalogue.refreshTrend()).toEqual([]);
+    // Five new registrations for the least popular event move it.
+    const quiet = [...catalogue.values()].sort((a, b) => a.trend - b.trend)[0]!;
+    for (const person of people.slice(0, 5)) {
+      await database.sql.query(
+        `INSERT INTO registrations (id, event_id, user_id, status, created_at)
+         VALUES ($1, $2, $3, 'confirmed', $4)
+         ON CONFLICT DO NOTHING`,
+        [newId(), quiet.id, person, new Date(at)],
+      );
+    }
+    const moved = await catalogue.refreshTrend();
+    expect(moved.map((e) => e.id)).toContain(quiet.id);
+    expect(catalogue.get(quiet.id)!.trend).toBeGreaterThan(quiet.trend + TREND_STEP);
   });
 });

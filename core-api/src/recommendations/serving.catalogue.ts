@@ -1,7 +1,7 @@
 import type { EventSummary } from '@platform/contracts';
 import type { SqlDatabase } from '@platform/kit/sql';
 import { toSnapshot, type EventRow } from '../events/event.mapper.js';
-import { soonness, topK, type CandidateInfo, type EventText } from '@platform/ml/serving';
+import { TrendOrder, type CandidateInfo, type EventText } from '@platform/ml/serving';
 
 /** A recommendable event: published and upcoming. Counts lag the database by one refresh. */
 export interface CatalogueEntry extends CandidateInfo, EventText {
@@ -11,30 +11,8 @@ export interface CatalogueEntry extends CandidateInfo, EventText {
 }
 
 const OVERLAP_MS = 10_000;
-/** Entries of the trend order selected and sorted up front. */
-const TREND_HEAD = 1_000;
-
-interface TrendOrder {
-  at: number;
-  entries: CatalogueEntry[];
-  scores: Float32Array;
-  head: { entry: CatalogueEntry; score: number }[];
-  /** The entries after the head, sorted when first needed. */
-  rest: { entry: CatalogueEntry; score: number }[] | null;
-}
-
-/** The entries of `order` after its head, best first. */
-function restOf(order: TrendOrder): { entry: CatalogueEntry; score: number }[] {
-  const inHead = new Set(order.head.map((h) => h.entry.id));
-  const rest: { entry: CatalogueEntry; score: number }[] = [];
-  for (let i = 0; i < order.entries.length; i++) {
-    const entry = order.entries[i]!;
-    if (!inHead.has(entry.id)) rest.push({ entry, score: order.scores[i]! });
-  }
-  // Ties as topK breaks them: the earlier entry first.
-  return rest.sort((a, b) => b.score - a.score);
-}
-
+/** Smallest change of an event's trend score (0..1) that a refresh applies. */
+export const TREND_STEP = 0.001;
 /**
  * The serving copy of the events that can be recommended, kept in memory so a request scores
  * without a query per candidate. `refresh` reads only rows changed since the last one (events'
@@ -47,7 +25,7 @@ export class ServingCatalogue {
   private watermark: Date | null = null;
   /** When the previous refresh started reading (our clock). */
   private lastReadAt: Date | null = null;
-  private order: TrendOrder | null = null;
+  private readonly order = new TrendOrder(() => this.entries.values());
 
   constructor(
     private readonly deps: {
@@ -70,37 +48,14 @@ export class ServingCatalogue {
     return this.entries.values();
   }
 
-  /**
-   * Every entry by trend score (trend plus a bonus for starting soon), best first. Answers read
-   * only the head (a list's worth after filters), so the first TREND_HEAD entries are selected
-   * and sorted (a heap over the scores: a few milliseconds for 50,000 events, where sorting them
-   * all stalled every request behind it for tens of), and the rest is sorted only if a request
-   * walks past the head (a rare city, say). Kept until the catalogue or the trend changes, or a
-   * minute has passed (the soon bonus drifts slowly). `visit` is called in that order until it
-   * returns false.
-   */
+  /** Every entry by trend score, best first, until `visit` returns false (see TrendOrder). */
   walkTrend(now: number, visit: (entry: CatalogueEntry, score: number) => boolean): void {
-    if (!this.order || now - this.order.at >= 60_000) {
-      const entries = [...this.entries.values()];
-      const scores = new Float32Array(entries.length);
-      for (let i = 0; i < entries.length; i++)
-        scores[i] = entries[i]!.trend + 0.3 * soonness(entries[i]!.startsAt, now);
-      const head = topK(scores, TREND_HEAD);
-      this.order = {
-        at: now,
-        entries,
-        scores,
-        head: Array.from(head.items, (i) => ({ entry: entries[i]!, score: scores[i]! })),
-        rest: null,
-      };
-    }
-    // Plain loops, not a generator: every recommendation walks the head (yield per entry cost
-    // more than the filtering it feeds).
-    const order = this.order;
-    for (const { entry, score } of order.head) if (!visit(entry, score)) return;
-    if (order.entries.length <= order.head.length) return;
-    order.rest ??= restOf(order);
-    for (const { entry, score } of order.rest) if (!visit(entry, score)) return;
+    this.order.walk(now, visit);
+  }
+
+  /** The first `limit` upcoming events by trend score, leaving out `exclude`. */
+  trendingIds(limit: number, exclude: ReadonlySet<string>, now: number): string[] {
+    return this.order.head(limit, exclude, now);
   }
 
   /** Applies changes since the last refresh; returns the ids added or changed and removed. */
@@ -140,7 +95,7 @@ export class ServingCatalogue {
       if (!this.watermark || updated > this.watermark) this.watermark = updated;
     }
     if (!this.watermark) this.watermark = now;
-    if (upserted.length > 0 || removed.length > 0) this.order = null;
+    if (upserted.length > 0 || removed.length > 0) this.order.invalidate();
     // Events that started since are no longer recommendable.
     for (const [id, entry] of this.entries) {
       if (entry.startsAt <= now.getTime()) {
@@ -201,11 +156,14 @@ export class ServingCatalogue {
     const trend = new Map<string, number>();
     if (max > 0) for (const [id, v] of raw) trend.set(id, v / max);
     this.trend = trend;
-    this.order = null;
+    this.order.invalidate();
     const changed: CatalogueEntry[] = [];
     for (const [id, entry] of this.entries) {
       const t = trend.get(id) ?? 0;
-      if (t === entry.trend) continue;
+      // Decay moves every score a little at every refresh; only a move that could change a
+      // ranking is applied (and sent to the ranker thread): re-describing all 50,000 events a
+      // minute stalled requests for tens of milliseconds.
+      if (Math.abs(t - entry.trend) < TREND_STEP) continue;
       const next = { ...entry, trend: t };
       this.entries.set(id, next);
       changed.push(next);

@@ -3,6 +3,7 @@ export * from './candidate.index.js';
 export * from './hybrid.ranker.js';
 export * from './ranker.thread.js';
 export * from './serving.model.js';
+export * from './trend.order.js';
 export { topK } from '../cf/top-k.ranking.js';
 export { ModelRegistry, type LiveModel, type RunMetrics } from '../registry/model.registry.js';
 export {

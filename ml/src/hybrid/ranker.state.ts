@@ -1,12 +1,18 @@
 import { CandidateIndex } from './candidate.index.js';
 import { rankForUser, type CandidateInfo, type Ranked } from './hybrid.ranker.js';
+import { TrendOrder } from './trend.order.js';
 
 /** The ranker thread's inputs for one person: `rankForUser`'s request without the index. */
 export interface RankJob {
   readonly user: Float32Array;
   readonly history: readonly { eventId: string; title: string; vector: Float32Array }[];
   readonly exclude: readonly string[];
-  readonly extra: readonly string[];
+  /**
+   * How many events from the head of the trend order join the retrieved candidates. The ranker
+   * picks them from its own copy of the facts: sending their ids cost more than the ranking's
+   * own message (50 strings to clone on the event loop).
+   */
+  readonly trending: number;
   readonly limit: number;
   readonly now: number;
 }
@@ -41,7 +47,8 @@ export type RankerReply = { id: number; ranked: Ranked[] } | { id: number; error
  */
 export class RankerState {
   private index: CandidateIndex | null = null;
-  private readonly info = new Map<string, CandidateInfo>();
+  private readonly info = new Map<string, CandidateInfo & { id: string }>();
+  private readonly trend = new TrendOrder(() => this.info.values());
 
   apply(message: RankerMessage): RankerReply | undefined {
     switch (message.op) {
@@ -59,6 +66,7 @@ export class RankerState {
       case 'describe':
         message.ids.forEach((id, i) =>
           this.info.set(id, {
+            id,
             title: message.titles[i]!,
             category: message.categories[i]!,
             city: message.cities[i]!,
@@ -66,12 +74,14 @@ export class RankerState {
             trend: message.trends[i]!,
           }),
         );
+        this.trend.invalidate();
         return undefined;
       case 'remove':
         for (const id of message.ids) {
           this.info.delete(id);
           this.index?.remove(id);
         }
+        this.trend.invalidate();
         return undefined;
       case 'rank':
         try {
@@ -83,13 +93,14 @@ export class RankerState {
   }
 
   private rank(job: RankJob): Ranked[] {
+    const exclude = new Set(job.exclude);
     return rankForUser({
       index: this.requireIndex(),
       info: (id) => this.info.get(id),
       user: job.user,
       history: job.history,
-      exclude: new Set(job.exclude),
-      extra: job.extra,
+      exclude,
+      extra: this.trend.head(job.trending, exclude, job.now),
       limit: job.limit,
       now: job.now,
     });

@@ -4,6 +4,7 @@ import { CandidateIndex } from './candidate.index.js';
 import { rankForUser, type CandidateInfo } from './hybrid.ranker.js';
 import { trainCentroids } from './ivf.index.js';
 import { RankerThread, type RankJob } from './ranker.thread.js';
+import { TrendOrder } from './trend.order.js';
 
 const K = 16;
 const NOW = Date.parse('2026-06-01T00:00:00Z');
@@ -40,7 +41,7 @@ function world(n: number, seed: number) {
       vector: Float32Array.from(index.vectorOf(`e${user + h}`)!),
     })),
     exclude: [`e${user + 1}`, `e${user + 2}`],
-    extra: ['e0', 'e5', 'e9'],
+    trending: 20,
     limit: 10,
     now: NOW,
   });
@@ -75,11 +76,13 @@ describe('RankerThread', () => {
     ranker = await loaded(w);
     for (const user of [10, 200, 1_500]) {
       const job = w.job(user);
+      const exclude = new Set(job.exclude);
       const local = rankForUser({
         index: w.index,
         info: (id) => w.info.get(id),
         ...job,
-        exclude: new Set(job.exclude),
+        exclude,
+        extra: new TrendOrder(() => w.events).head(job.trending, exclude, NOW),
       });
       expect(local).toHaveLength(10);
       expect(await ranker.rank(job)).toEqual(local);
