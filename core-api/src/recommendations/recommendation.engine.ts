@@ -37,7 +37,12 @@ export interface RecommendationEngineOptions {
   readonly rankingThread?: boolean;
   /** People whose registrations are kept in memory between their requests. */
   readonly historyCacheSize?: number;
-  /** The longest a kept history is used (ms): the bound on a registration nothing announced. */
+  /**
+   * Age (ms) after which a kept history is read again: the next request answers from it and
+   * starts the read. The bound on a registration nothing announced, give or take one answer.
+   */
+  readonly historyRefreshMs?: number;
+  /** The longest a history is kept without being read again (ms); past it a request waits. */
   readonly historyTtlMs?: number;
 }
 
@@ -64,9 +69,12 @@ export class RecommendationEngine {
   /**
    * Each person's registered events, between their requests. A registration through this
    * instance forgets the person's entry at once (`forgetHistory`), one through another
-   * instance when its `registration.*` message arrives, anything else after the TTL.
+   * instance when its `registration.*` message arrives. Anything else is caught by reading a
+   * kept history again once it is `historyRefreshMs` old, in the background (stale while
+   * revalidate): with a plain expiry, everyone whose history was read in the same few seconds,
+   * as after a restart, expired together and queued on PostgreSQL together a minute later.
    */
-  private readonly histories: LRUCache<string, HistoryRow[]>;
+  private readonly histories: LRUCache<string, { rows: HistoryRow[]; readAt: number }>;
   /**
    * Reads in flight, by person: a read that was forgotten meanwhile is not kept. (lru-cache's
    * own `fetch` would abort such a read and fail its request instead of answering uncached.)
@@ -98,7 +106,7 @@ export class RecommendationEngine {
     this.historyReader = new HistoryReader(deps.sql);
     this.histories = new LRUCache({
       max: deps.options?.historyCacheSize ?? 100_000,
-      ttl: deps.options?.historyTtlMs ?? 60_000,
+      ttl: deps.options?.historyTtlMs ?? 600_000,
     });
     this.catalogue = new ServingCatalogue({
       sql: deps.sql,
@@ -454,14 +462,26 @@ export class RecommendationEngine {
     }
   }
 
-  private async history(userId: string): Promise<HistoryRow[]> {
+  private history(userId: string): Promise<HistoryRow[]> {
     const kept = this.histories.get(userId);
-    if (kept) return kept;
+    if (!kept) return this.readHistory(userId);
+    const refreshAfter = this.deps.options?.historyRefreshMs ?? 60_000;
+    if (this.now() - kept.readAt >= refreshAfter && !this.reading.has(userId)) {
+      this.readHistory(userId).catch((err: unknown) =>
+        this.deps.logger.debug({ err }, 'history not read again; the kept one stays'),
+      );
+    }
+    return Promise.resolve(kept.rows);
+  }
+
+  /** Reads and keeps a person's history, unless it was forgotten while being read. */
+  private async readHistory(userId: string): Promise<HistoryRow[]> {
     const read = Symbol(userId);
     this.reading.set(userId, read);
     try {
+      const readAt = this.now();
       const rows = await this.historyReader.read(userId);
-      if (this.reading.get(userId) === read) this.histories.set(userId, rows);
+      if (this.reading.get(userId) === read) this.histories.set(userId, { rows, readAt });
       return rows;
     } finally {
       if (this.reading.get(userId) === read) this.reading.delete(userId);

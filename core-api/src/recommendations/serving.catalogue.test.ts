@@ -1,6 +1,6 @@
 import { newId } from '@platform/kit';
-import type { SqlDatabase } from '@platform/kit/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingSql } from '../testing/counting-sql.js';
 import { freshDatabase } from '../testing/harness.js';
 import { insertTopicEvent, plantWorld } from './planted.fixture.js';
 import { ServingCatalogue, TREND_STEP } from './serving.catalogue.js';
@@ -8,8 +8,7 @@ import { ServingCatalogue, TREND_STEP } from './serving.catalogue.js';
 describe('ServingCatalogue.refresh', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   /** The real database, counting the whole event rows queries bring back. */
-  let counted: SqlDatabase;
-  let rowsRead = 0;
+  let counted: ReturnType<typeof countingSql>;
   let clock = Date.now();
   let organizerId: string;
   let people: string[];
@@ -19,15 +18,7 @@ describe('ServingCatalogue.refresh', () => {
     const world = await plantWorld(database.sql, { peoplePerTopic: 2, eventsPerTopic: 10 });
     organizerId = world.organizerId;
     people = world.people.map((p) => p.id);
-    counted = Object.create(database.sql, {
-      query: {
-        value: async (text: string, params?: unknown[]) => {
-          const result = await database.sql.query(text, params);
-          if (text.includes('SELECT * FROM events')) rowsRead += result.rows.length;
-          return result;
-        },
-      },
-    }) as SqlDatabase;
+    counted = countingSql(database.sql, (text) => text.includes('SELECT * FROM events'));
   });
   afterAll(() => database.drop());
 
@@ -38,7 +29,7 @@ describe('ServingCatalogue.refresh', () => {
     ]);
 
   it('loads every recommendable event, then reads again only the rows that may be new', async () => {
-    const catalogue = new ServingCatalogue({ sql: counted, now: () => new Date(clock) });
+    const catalogue = new ServingCatalogue({ sql: counted.sql, now: () => new Date(clock) });
     const first = await catalogue.refresh();
     expect(catalogue.size).toBe(40);
     expect(first.upserted).toHaveLength(40);
@@ -46,30 +37,30 @@ describe('ServingCatalogue.refresh', () => {
     // Seconds later, every row of the bulk load is still inside the overlap: only their
     // revisions are read again, and nothing is applied.
     clock += 2_000;
-    rowsRead = 0;
+    counted.reset();
     expect((await catalogue.refresh()).upserted).toHaveLength(0);
-    expect(rowsRead).toBe(0);
+    expect(counted.rows).toBe(0);
 
     // A row of it that changes is read whole and applied.
     const [changed] = [...catalogue.values()];
     await setUpdatedAt(changed!.id, clock - 1_000);
     clock += 2_000;
-    rowsRead = 0;
+    counted.reset();
     expect((await catalogue.refresh()).upserted.map((e) => e.id)).toEqual([changed!.id]);
-    expect(rowsRead).toBe(1);
+    expect(counted.rows).toBe(1);
 
     // Once a refresh has run more than the overlap after the bulk load, those rows were
     // certainly visible to it: they are not read again on every refresh after.
     clock += 60_000;
     await catalogue.refresh();
     clock += 5_000;
-    rowsRead = 0;
+    counted.reset();
     expect((await catalogue.refresh()).upserted).toHaveLength(0);
-    expect(rowsRead).toBe(0);
+    expect(counted.rows).toBe(0);
   });
 
   it('still picks up a change that commits late with a time just before the last read', async () => {
-    const catalogue = new ServingCatalogue({ sql: counted, now: () => new Date(clock) });
+    const catalogue = new ServingCatalogue({ sql: counted.sql, now: () => new Date(clock) });
     await catalogue.refresh();
     clock += 60_000;
     await catalogue.refresh();
