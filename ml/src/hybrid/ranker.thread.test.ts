@@ -74,19 +74,24 @@ describe('RankerThread', () => {
   it('ranks exactly as in-thread ranking does, from the state it was sent', async () => {
     const w = world(3_000, 1);
     ranker = await loaded(w);
-    for (const user of [10, 200, 1_500]) {
+    const users = [10, 200, 1_500, 2_222];
+    const local = users.map((user) => {
       const job = w.job(user);
       const exclude = new Set(job.exclude);
-      const local = rankForUser({
+      return rankForUser({
         index: w.index,
         info: (id) => w.info.get(id),
         ...job,
         exclude,
         extra: new TrendOrder(() => w.events).head(job.trending, exclude, NOW),
       });
-      expect(local).toHaveLength(10);
-      expect(await ranker.rank(job)).toEqual(local);
-    }
+    });
+    for (const list of local) expect(list).toHaveLength(10);
+    // Asked in one turn: sent as one batch, answered as one, each to its own caller.
+    expect(await Promise.all(users.map((user) => ranker!.rank(w.job(user))))).toEqual(local);
+    // And one at a time.
+    for (const [i, user] of users.entries())
+      expect(await ranker.rank(w.job(user))).toEqual(local[i]);
   });
 
   it('applies removals and new facts in the order they were sent', async () => {

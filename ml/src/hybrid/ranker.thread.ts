@@ -28,17 +28,22 @@ export class RankerThread {
   private failure: Error | null = null;
   /** Factors per vector of the model last sent by `reset`. */
   private k = 0;
+  /** Messages posted in this turn of the event loop, and the buffers they transfer. */
+  private outbox: RankerMessage[] = [];
+  private transfers: ArrayBuffer[] = [];
 
   private constructor(
     private readonly worker: Worker,
     private readonly onFailure: (err: Error) => void,
   ) {
-    worker.on('message', (reply: RankerReply) => {
-      const waiter = this.pending.get(reply.id);
-      if (!waiter) return;
-      this.pending.delete(reply.id);
-      if ('error' in reply) waiter.reject(new Error(reply.error));
-      else waiter.resolve(reply.ranked);
+    worker.on('message', (replies: RankerReply[]) => {
+      for (const reply of replies) {
+        const waiter = this.pending.get(reply.id);
+        if (!waiter) continue;
+        this.pending.delete(reply.id);
+        if ('error' in reply) waiter.reject(new Error(reply.error));
+        else waiter.resolve(reply.ranked);
+      }
     });
     worker.on('error', (err) => this.fail(err, true));
     worker.on('exit', (code) =>
@@ -140,7 +145,24 @@ export class RankerThread {
     if (notify) this.onFailure(err);
   }
 
+  /**
+   * Queued, and sent with everything else posted in the same turn of the event loop as one
+   * message, in order. Each message to a thread is a system call to wake it (tens of
+   * microseconds on this VM, a sizeable share of a recommendation's event-loop time); under load
+   * several requests reach this point in one turn.
+   */
   private post(message: RankerMessage, transfer: ArrayBuffer[] = []): void {
-    if (!this.failure) this.worker.postMessage(message, transfer);
+    if (this.failure) return;
+    this.outbox.push(message);
+    this.transfers.push(...transfer);
+    if (this.outbox.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    const transfers = this.transfers;
+    this.outbox = [];
+    this.transfers = [];
+    if (!this.failure && batch.length > 0) this.worker.postMessage(batch, transfers);
   }
 }
