@@ -279,20 +279,27 @@ export class RecommendationEngine {
     const served = this.served;
     if (!served) return;
     for (const id of removed) served.index.remove(id);
+    // Changed events already indexed keep their vector; their facts (start, category) move.
+    for (const entry of upserted) served.index.setFacts(entry.id, entry);
     const placed = upserted.filter((entry) => this.place(served.model, served.index, entry));
     const ids = placed.map((e) => e.id);
     if (this.ranker) this.ranker.place(placements(served.index, ids));
   }
 
   async refreshTrend(): Promise<void> {
-    this.ranker?.describe(await this.catalogue.refreshTrend());
+    const changed = await this.catalogue.refreshTrend();
+    this.ranker?.describe(changed);
+    for (const entry of changed) this.served?.index.setFacts(entry.id, entry);
   }
 
   /** Adds an event the index does not have yet; true if it did. */
   private place(model: ServingModel, index: CandidateIndex, entry: CatalogueEntry): boolean {
     if (index.has(entry.id)) return false;
     const placed = model.itemVector(entry);
-    if (placed) index.upsert(entry.id, placed.vector);
+    if (placed) {
+      index.upsert(entry.id, placed.vector);
+      index.setFacts(entry.id, entry);
+    }
     return placed !== null;
   }
 

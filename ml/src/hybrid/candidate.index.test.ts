@@ -103,4 +103,28 @@ describe('CandidateIndex', () => {
       expect(index.dot(slot, query)).toBeCloseTo(dot, 4);
     }
   });
+
+  it('keeps facts by slot until the event leaves; a reused slot has none until set', () => {
+    const vectors = planted(20, 2, 8);
+    const index = new CandidateIndex(K, null, 4);
+    for (let i = 0; i < 20; i++) index.upsert(`e${i}`, vectors.subarray(i * K, i * K + K));
+    expect(index.setFacts('unknown', { startsAt: 1, trend: 0.5, category: 'music' })).toBe(false);
+    expect(index.setFacts('e3', { startsAt: 1_000, trend: 0.25, category: 'tech' })).toBe(true);
+    index.setFacts('e4', { startsAt: 2_000, trend: 0.5, category: 'music' });
+    const slot = index.slotOf('e3')!;
+    expect(index.hasFacts(slot)).toBe(true);
+    expect([index.startsAtOf(slot), index.trendOf(slot), index.categoryOf(slot)]).toEqual([
+      1_000,
+      0.25,
+      'tech',
+    ]);
+    expect(index.categoryOf(index.slotOf('e4')!)).toBe('music');
+    index.remove('e3');
+    index.upsert('e99', vectors.subarray(0, K));
+    expect(index.slotOf('e99')).toBe(slot);
+    expect(index.hasFacts(slot)).toBe(false);
+    // Grown past its first capacity, facts recorded before are still there.
+    for (let i = 20; i < 60; i++) index.upsert(`g${i}`, vectors.subarray(0, K));
+    expect(index.trendOf(index.slotOf('e4')!)).toBe(0.5);
+  });
 });

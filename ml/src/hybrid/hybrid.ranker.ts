@@ -104,27 +104,34 @@ export function rankForUser(request: RankRequest): Ranked[] {
     if (slot !== undefined && !dots.has(slot)) dots.set(slot, index.dot(slot, user));
   }
   const maxCf = head.scores.length > 0 ? head.scores[0]! : 0;
-  const blended: {
-    slot: number;
-    id: string;
-    cf: number;
-    score: number;
-    meta: CandidateInfo;
-  }[] = [];
+  const excluded = new Set<number>();
+  for (const id of exclude) {
+    const slot = index.slotOf(id);
+    if (slot !== undefined) excluded.add(slot);
+  }
+  // Facts by slot from the index (`setFacts`); `info` by id only where the index has none.
+  const blended: { slot: number; cf: number; score: number; category: string }[] = [];
   for (const [slot, dot] of dots) {
-    const id = index.idOf(slot);
-    if (exclude.has(id)) continue;
-    const meta = info(id);
-    if (!meta || meta.startsAt <= now) continue;
+    if (excluded.has(slot)) continue;
+    let startsAt: number;
+    let trend: number;
+    let category: string;
+    if (index.hasFacts(slot)) {
+      startsAt = index.startsAtOf(slot);
+      trend = index.trendOf(slot);
+      category = index.categoryOf(slot);
+    } else {
+      const meta = info(index.idOf(slot));
+      if (!meta) continue;
+      ({ startsAt, trend, category } = meta);
+    }
+    if (startsAt <= now) continue;
     const cf = maxCf > 0 ? Math.max(0, dot) / maxCf : 0;
     const content = hasProfile ? Math.max(0, index.cosine(slot, profile)) : 0;
-    const soon = soonness(meta.startsAt, now);
+    const soon = soonness(startsAt, now);
     const score =
-      w.collaborative * Math.min(1, cf) +
-      w.content * content +
-      w.trend * meta.trend +
-      w.soon * soon;
-    blended.push({ slot, id, cf, score, meta });
+      w.collaborative * Math.min(1, cf) + w.content * content + w.trend * trend + w.soon * soon;
+    blended.push({ slot, cf, score, category });
   }
   blended.sort((a, b) => b.score - a.score);
   const pool = blended.slice(0, limit * 4);
@@ -136,7 +143,7 @@ export function rankForUser(request: RankRequest): Ranked[] {
     let best = 0;
     let bestScore = -Infinity;
     for (let i = 0; i < pool.length; i++) {
-      const s = pool[i]!.score * w.categoryDecay ** (perCategory.get(pool[i]!.meta.category) ?? 0);
+      const s = pool[i]!.score * w.categoryDecay ** (perCategory.get(pool[i]!.category) ?? 0);
       if (s > bestScore) {
         bestScore = s;
         best = i;
@@ -144,7 +151,7 @@ export function rankForUser(request: RankRequest): Ranked[] {
     }
     const [choice] = pool.splice(best, 1);
     picked.push(choice!);
-    perCategory.set(choice!.meta.category, (perCategory.get(choice!.meta.category) ?? 0) + 1);
+    perCategory.set(choice!.category, (perCategory.get(choice!.category) ?? 0) + 1);
   }
 
   const units = history.map((h) => {
@@ -152,11 +159,19 @@ export function rankForUser(request: RankRequest): Ranked[] {
     normalise(unit, 0, k);
     return { item: h, unit };
   });
-  return picked.map((c) => ({
-    eventId: c.id,
-    score: round(c.score),
-    reasons: reasonsFor(index, c.slot, c.meta, c.cf, units, now),
-  }));
+  const ranked: Ranked[] = [];
+  for (const c of picked) {
+    const eventId = index.idOf(c.slot);
+    // Reasons name the city: read from the event's facts for the ten picked only.
+    const meta = info(eventId);
+    if (!meta) continue;
+    ranked.push({
+      eventId,
+      score: round(c.score),
+      reasons: reasonsFor(index, c.slot, meta, c.cf, units, now),
+    });
+  }
+  return ranked;
 }
 
 function reasonsFor(

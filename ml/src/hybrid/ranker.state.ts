@@ -58,22 +58,26 @@ export class RankerState {
       case 'place': {
         const index = this.requireIndex();
         const k = index.k;
-        message.ids.forEach((id, i) =>
-          index.upsert(id, message.vectors.subarray(i * k, i * k + k)),
-        );
+        message.ids.forEach((id, i) => {
+          index.upsert(id, message.vectors.subarray(i * k, i * k + k));
+          const facts = this.info.get(id);
+          if (facts) index.setFacts(id, facts);
+        });
         return undefined;
       }
       case 'describe':
-        message.ids.forEach((id, i) =>
-          this.info.set(id, {
+        message.ids.forEach((id, i) => {
+          const facts = {
             id,
             title: message.titles[i]!,
             category: message.categories[i]!,
             city: message.cities[i]!,
             startsAt: message.startsAt[i]!,
             trend: message.trends[i]!,
-          }),
-        );
+          };
+          this.info.set(id, facts);
+          this.index?.setFacts(id, facts);
+        });
         this.trend.invalidate();
         return undefined;
       case 'remove':
