@@ -109,6 +109,7 @@ describe('ServingCatalogue.refresh', () => {
     expect(await catalogue.refreshTrend()).toEqual([]);
     // Five new registrations for the least popular event move it.
     const quiet = [...catalogue.values()].sort((a, b) => a.trend - b.trend)[0]!;
+    expect(catalogue.trendingIds(1, new Set(), at)).not.toEqual([quiet.id]);
     for (const person of people.slice(0, 5)) {
       await database.sql.query(
         `INSERT INTO registrations (id, event_id, user_id, status, created_at)
@@ -120,5 +121,7 @@ describe('ServingCatalogue.refresh', () => {
     const moved = await catalogue.refreshTrend();
     expect(moved.map((e) => e.id)).toContain(quiet.id);
     expect(catalogue.get(quiet.id)!.trend).toBeGreaterThan(quiet.trend + TREND_STEP);
+    // Now the most popular: the trend order was rebuilt.
+    expect(catalogue.trendingIds(1, new Set(), at)).toEqual([quiet.id]);
   });
 });

@@ -156,7 +156,6 @@ export class ServingCatalogue {
     const trend = new Map<string, number>();
     if (max > 0) for (const [id, v] of raw) trend.set(id, v / max);
     this.trend = trend;
-    this.order.invalidate();
     const changed: CatalogueEntry[] = [];
     for (const [id, entry] of this.entries) {
       const t = trend.get(id) ?? 0;
@@ -168,6 +167,8 @@ export class ServingCatalogue {
       this.entries.set(id, next);
       changed.push(next);
     }
+    // Unchanged, the order stands (rebuilding it scores all 50,000 events on the event loop).
+    if (changed.length > 0) this.order.invalidate();
     return changed;
   }
 
