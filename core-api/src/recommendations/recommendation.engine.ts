@@ -275,21 +275,28 @@ export class RecommendationEngine {
   async refreshCatalogue(): Promise<void> {
     const { upserted, removed } = await this.catalogue.refresh();
     this.ranker?.remove(removed);
-    this.ranker?.describe(upserted);
+    for (const id of removed) this.served?.index.remove(id);
+    // Events already indexed keep their vector; their facts (start, category) may have moved.
+    this.describe(upserted);
     const served = this.served;
     if (!served) return;
-    for (const id of removed) served.index.remove(id);
-    // Changed events already indexed keep their vector; their facts (start, category) move.
-    for (const entry of upserted) served.index.setFacts(entry.id, entry);
     const placed = upserted.filter((entry) => this.place(served.model, served.index, entry));
-    const ids = placed.map((e) => e.id);
-    if (this.ranker) this.ranker.place(placements(served.index, ids));
+    this.ranker?.place(
+      placements(
+        served.index,
+        placed.map((e) => e.id),
+      ),
+    );
   }
 
   async refreshTrend(): Promise<void> {
-    const changed = await this.catalogue.refreshTrend();
-    this.ranker?.describe(changed);
-    for (const entry of changed) this.served?.index.setFacts(entry.id, entry);
+    this.describe(await this.catalogue.refreshTrend());
+  }
+
+  /** New facts of catalogue entries, to the served index and the ranker thread alike. */
+  private describe(entries: readonly CatalogueEntry[]): void {
+    this.ranker?.describe(entries);
+    for (const entry of entries) this.served?.index.setFacts(entry.id, entry);
   }
 
   /** Adds an event the index does not have yet; true if it did. */

@@ -2,7 +2,8 @@ import { parentPort } from 'node:worker_threads';
 import { RankerState, type RankerMessage, type RankerReply } from './ranker.state.js';
 
 // The ranker thread's entry: applies the serving side's messages in order (they come in
-// batches, one per turn of its event loop), and answers a batch's rankings in one message.
+// batches, one per turn of the serving side's event loop), and answers a batch's rankings in
+// one message.
 const state = new RankerState();
 parentPort!.on('message', (batch: RankerMessage[]) => {
   const replies: RankerReply[] = [];
