@@ -16,7 +16,7 @@ describe('RecommendationEngine histories', () => {
 
   beforeAll(async () => {
     database = await freshDatabase('pglite');
-    world = await plantWorld(database.sql, { peoplePerTopic: 2, eventsPerTopic: 10 });
+    world = await plantWorld(database.sql, { peoplePerTopic: 10, eventsPerTopic: 10 });
     counted = countingSql(database.sql, (text) =>
       text.includes('FROM registrations r JOIN events e'),
     );
@@ -50,7 +50,8 @@ describe('RecommendationEngine histories', () => {
       `INSERT INTO registrations (id, event_id, user_id, status) VALUES ($1, $2, $3, 'confirmed')`,
       [newId(), top, person.id],
     );
-    clock += 500;
+    // Younger than half the refresh age: kept as it is.
+    clock += 400;
     expect(await listed(person.id)).toContain(top);
     expect(counted.queries).toBe(1);
 
@@ -60,5 +61,31 @@ describe('RecommendationEngine histories', () => {
     await expect.poll(() => counted.queries).toBe(2);
     await expect.poll(async () => listed(person.id)).not.toContain(top);
     expect(counted.queries).toBe(2);
+  });
+
+  it('spreads the background reads of histories read together over the second half of the refresh age', async () => {
+    const people = world.people.slice(1);
+    // Each person in a turn of their own, the background read settled before the next: one
+    // history query per person read.
+    const askEach = async () => {
+      const before = counted.queries;
+      for (const p of people) {
+        await listed(p.id);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return counted.queries - before;
+    };
+    clock += 100_000;
+    expect(await askEach()).toBe(people.length);
+    // Three quarters of the refresh age later, each kept history is due or not by its own draw
+    // (all of them on one side: about 2 in 10^12).
+    clock += 750;
+    const due = await askEach();
+    expect(due).toBeGreaterThan(0);
+    expect(due).toBeLessThan(people.length);
+    // By the full refresh age every one not read again just now is due.
+    clock += 250;
+    expect(await askEach()).toBe(people.length - due);
   });
 });

@@ -38,8 +38,9 @@ export interface RecommendationEngineOptions {
   /** People whose registrations are kept in memory between their requests. */
   readonly historyCacheSize?: number;
   /**
-   * Age (ms) after which a kept history is read again: the next request answers from it and
-   * starts the read. The bound on a registration nothing announced, give or take one answer.
+   * Age (ms) by which a kept history is read again: the next request answers from it and
+   * starts the read. Each history's own age for this is drawn from the second half of it (see
+   * `histories`). The bound on a registration nothing announced, give or take one answer.
    */
   readonly historyRefreshMs?: number;
   /** The longest a history is kept without being read again (ms); past it a request waits. */
@@ -70,11 +71,13 @@ export class RecommendationEngine {
    * Each person's registered events, between their requests. A registration through this
    * instance forgets the person's entry at once (`forgetHistory`), one through another
    * instance when its `registration.*` message arrives. Anything else is caught by reading a
-   * kept history again once it is `historyRefreshMs` old, in the background (stale while
-   * revalidate): with a plain expiry, everyone whose history was read in the same few seconds,
-   * as after a restart, expired together and queued on PostgreSQL together a minute later.
+   * kept history again once it is old, in the background (stale while revalidate): with a plain
+   * expiry, everyone whose history was read in the same few seconds, as after a restart,
+   * expired together and queued on PostgreSQL together a minute later. Each entry's age for
+   * that is drawn between half and all of `historyRefreshMs`, so such a crowd's background
+   * reads spread over half a minute instead of coming back in the few seconds they were read in.
    */
-  private readonly histories: LRUCache<string, { rows: HistoryRow[]; readAt: number }>;
+  private readonly histories: LRUCache<string, { rows: HistoryRow[]; refreshAt: number }>;
   /**
    * Reads in flight, by person: a read that was forgotten meanwhile is not kept. (lru-cache's
    * own `fetch` would abort such a read and fail its request instead of answering uncached.)
@@ -479,8 +482,7 @@ export class RecommendationEngine {
   private history(userId: string): Promise<HistoryRow[]> {
     const kept = this.histories.get(userId);
     if (!kept) return this.readHistory(userId);
-    const refreshAfter = this.deps.options?.historyRefreshMs ?? 60_000;
-    if (this.now() - kept.readAt >= refreshAfter && !this.reading.has(userId)) {
+    if (this.now() >= kept.refreshAt && !this.reading.has(userId)) {
       this.readHistory(userId).catch((err: unknown) =>
         this.deps.logger.debug({ err }, 'history not read again; the kept one stays'),
       );
@@ -495,7 +497,10 @@ export class RecommendationEngine {
     try {
       const readAt = this.now();
       const rows = await this.historyReader.read(userId);
-      if (this.reading.get(userId) === read) this.histories.set(userId, { rows, readAt });
+      const refreshMs = this.deps.options?.historyRefreshMs ?? 60_000;
+      // In (refreshMs / 2, refreshMs]: never later than the documented bound.
+      const refreshAt = readAt + refreshMs * (1 - Math.random() / 2);
+      if (this.reading.get(userId) === read) this.histories.set(userId, { rows, refreshAt });
       return rows;
     } finally {
       if (this.reading.get(userId) === read) this.reading.delete(userId);
