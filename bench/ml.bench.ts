@@ -266,7 +266,10 @@ async function serving() {
         await res.body.dump();
         return res.statusCode;
       };
-      // Sanity and warm-up: personalised answers from the promoted model.
+      /** The i-th request of a phase: a list for the next of `who`, in turn. */
+      const recommendFor = (who: string[]) => (i: number) =>
+        get('/v1/recommendations?limit=10', who[i % who.length]);
+      // Sanity: personalised answers from the promoted model.
       const check = await fetch(`${api.base}/v1/recommendations?limit=10`, {
         headers: { authorization: `Bearer ${signed[0]}` },
       });
@@ -289,22 +292,14 @@ async function serving() {
       progress(
         `serving: cold start, ${RATE} req/s for ${windowSeconds} s over ${coldSigned.length} people nobody has asked for yet`,
       );
-      const cold = await openLoop(
-        RATE,
-        windowSeconds,
-        0,
-        (i) => get('/v1/recommendations?limit=10', coldSigned[i % coldSigned.length]),
-        api.pid,
-      );
+      const cold = await openLoop(RATE, windowSeconds, 0, recommendFor(coldSigned), api.pid);
       progress(`  ${windowLine(cold)}`);
       // Warm-up, as a service that has been up a while has served its active people: one
       // window like the measured ones, not measured, in which every measured person is served.
       progress(
         `serving: warm-up, ${RATE} req/s for ${windowSeconds} s over the ${signed.length} measured people (not measured)`,
       );
-      await openLoop(RATE, windowSeconds, 0, (i) =>
-        get('/v1/recommendations?limit=10', signed[i % signed.length]),
-      );
+      await openLoop(RATE, windowSeconds, 0, recommendFor(signed));
       const runs = { api: [] as Window[], healthz: [] as Window[] };
       for (let w = 0; w < WINDOWS; w++) {
         progress(
@@ -314,7 +309,7 @@ async function serving() {
           RATE,
           windowSeconds,
           w * perWindow,
-          (i) => get('/v1/recommendations?limit=10', signed[i % signed.length]),
+          recommendFor(signed),
           api.pid,
         );
         runs.api.push(window);
@@ -337,7 +332,7 @@ async function serving() {
           LOW_RATE,
           windowSeconds,
           (WINDOWS + w) * perWindow,
-          (i) => get('/v1/recommendations?limit=10', signed[i % signed.length]),
+          recommendFor(signed),
           api.pid,
         );
         lowRuns.push(low);
