@@ -5,6 +5,21 @@ import { freshDatabase } from '../testing/harness.js';
 import { insertTopicEvent, plantWorld } from './planted.fixture.js';
 import { ServingCatalogue, TREND_STEP } from './serving.catalogue.js';
 
+/** Turns of the event loop (check phases) while `work` runs. */
+async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  await work();
+  running = false;
+  return turns;
+}
+
 describe('ServingCatalogue.refresh', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   /** The real database, counting the whole event rows queries bring back. */
@@ -123,5 +138,26 @@ describe('ServingCatalogue.refresh', () => {
     expect(catalogue.get(quiet.id)!.trend).toBeGreaterThan(quiet.trend + TREND_STEP);
     // Now the most popular: the trend order was rebuilt.
     expect(catalogue.trendingIds(1, new Set(), at)).toEqual([quiet.id]);
+  });
+
+  it('computes the week in slices, letting the event loop turn between them', async () => {
+    const at = Date.now();
+    const whole = new ServingCatalogue({ sql: database.sql, now: () => new Date(at) });
+    const sliced = new ServingCatalogue({
+      sql: database.sql,
+      now: () => new Date(at),
+      trendSlice: 5,
+    });
+    await whole.refresh();
+    await sliced.refresh();
+    const turnsWhole = await turnsDuring(() => whole.refreshTrend());
+    const turnsSliced = await turnsDuring(() => sliced.refreshTrend());
+    // Every entry is visited once (and every scored event once more): a pause every 5.
+    expect(turnsSliced - turnsWhole).toBeGreaterThanOrEqual(Math.floor(sliced.size / 5));
+    // The same scores either way.
+    const scores = (c: ServingCatalogue) =>
+      Object.fromEntries([...c.values()].map((e) => [e.id, e.trend]));
+    expect(scores(sliced)).toEqual(scores(whole));
+    expect(Object.values(scores(sliced)).some((t) => t > 0)).toBe(true);
   });
 });
