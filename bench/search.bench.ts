@@ -11,10 +11,14 @@
  *    send time, so a stall is not hidden.
  * 3. Reference in the same run: the same queries, as the very requests the adapter builds (body
  *    and filter_path), sent straight to Elasticsearch's `_search` at the same rate. The API's p99
- *    is reported as a ratio of it. API and direct run in alternating 5 s windows (6 each), so
- *    other load on the machine falls on both alike.
+ *    is reported as a ratio of it. API and direct run in alternating 5 s windows (6 each, the
+ *    first of each pair taking turns), so other load on the machine falls on both alike.
+ * 4. Inside the API process, each request's time from arrival to the end of the response and the
+ *    Elasticsearch round trip within it are recorded: the API's own time is the difference, a
+ *    figure that does not depend on how long Elasticsearch took.
  * Traffic goes to 127.0.0.1 only.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -50,6 +54,7 @@ import { categories, cities, venues } from '../core-api/src/seed/catalogue.js';
 import {
   describeMachine,
   machine,
+  percentile,
   progress,
   round,
   updateReadme,
@@ -65,18 +70,55 @@ const WINDOWS = 6;
 const QUERIES = 2_000;
 const elasticUrl = process.env.ELASTICSEARCH_URL ?? localDefaults.elasticsearchUrl;
 
+/** One request as the API process saw it: arrival to response finished, and the Elasticsearch round trip within. */
+interface Inside {
+  totalMs: number;
+  elasticMs: number;
+}
+const TIMINGS_PATH = '/bench/timings';
+
 /** The child: the search routes over the Elasticsearch adapter, as core-api serves them. */
 async function serve(alias: string): Promise<void> {
   const logger = createLogger({ service: 'search-bench-api', level: 'warn' });
   const app = createServiceApp({ logger, metrics: createMetricsRegistry('search_bench_api') });
   const router = Router();
   const context: RouteContext = { router, registry: createOpenApiRegistry() };
-  const index = new ElasticSearchIndex({ client: createElasticClient(elasticUrl), alias });
+  const client = createElasticClient(elasticUrl);
+  const current = new AsyncLocalStorage<Inside>();
+  const recorded: Inside[] = [];
+  // The adapter sends each query with one transport.request: time it for the request in flight.
+  const transport = client.transport;
+  const request = transport.request.bind(transport) as (...args: unknown[]) => Promise<unknown>;
+  (transport as { request: unknown }).request = async (...args: unknown[]) => {
+    const startedAt = performance.now();
+    try {
+      return await request(...args);
+    } finally {
+      const inside = current.getStore();
+      if (inside) inside.elasticMs += performance.now() - startedAt;
+    }
+  };
+  const index = new ElasticSearchIndex({ client, alias });
   searchRoutes(context, { index, logger });
   finishRoutes(context);
+  // Each window's timings, taken (and cleared) by the benchmark after the window.
+  router.get(TIMINGS_PATH, (_req, res) => {
+    res.json(recorded.splice(0));
+  });
   app.use(router);
   finishServiceApp(app, logger);
   const server = await listen(app, { port: 0, host: '127.0.0.1', logger });
+  // Before Express's own listener: the request's context holds from arrival on.
+  server.prependListener('request', (req, res) => {
+    if (!req.url?.startsWith('/v1/')) return;
+    const arrivedAt = performance.now();
+    const inside: Inside = { totalMs: 0, elasticMs: 0 };
+    current.enterWith(inside);
+    res.once('finish', () => {
+      inside.totalMs = performance.now() - arrivedAt;
+      recorded.push(inside);
+    });
+  });
   // Exits rather than dies on SIGTERM, so a CPU profile (BENCH_SEARCH_PROFILE) is written.
   process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`listening ${(server.address() as { port: number }).port}\n`);
@@ -164,8 +206,13 @@ async function run(): Promise<void> {
     for (const send of [suggestApi, suggestDirect, searchApi, searchDirect])
       await closedLoop(1_000, 8, (i) => send(i)());
 
-    const suggest = await alternate('suggest', suggestApi, suggestDirect, child.pid!);
-    const search = await alternate('search', searchApi, searchDirect, child.pid!);
+    const insideApi = async () => {
+      const res = await api.request({ path: TIMINGS_PATH, method: 'GET' });
+      return (await res.body.json()) as Inside[];
+    };
+    await insideApi(); // the warm-up's
+    const suggest = await alternate('suggest', suggestApi, suggestDirect, child.pid!, insideApi);
+    const search = await alternate('search', searchApi, searchDirect, child.pid!, insideApi);
     const phases = {
       suggestApi: suggest.api,
       suggestDirect: suggest.direct,
@@ -217,8 +264,10 @@ async function run(): Promise<void> {
     };
 
     const file = writeResult('search', result);
-    const row = (name: string, p: (typeof phases)['suggestApi']) =>
+    const row = (name: string, p: (typeof phases)['suggestDirect']) =>
       `| ${name} | ${p.p50Ms} | ${p.p99Ms} | ${p.maxMs} | ${p.requestsPerS} | ${p.errors} | ${p.serverCpuMsPerRequest ?? ''} |`;
+    const inside = (name: string, i: (typeof phases)['suggestApi']['insideApi']) =>
+      `| ${name} | ${i.totalMs.p50} / ${i.totalMs.p99} | ${i.elasticMs.p50} / ${i.elasticMs.p99} | ${i.ownMs.p50} / ${i.ownMs.p99} |`;
     updateReadme(
       'search',
       `### Search: \`npm run bench:search\`
@@ -227,7 +276,7 @@ ${EVENTS.toLocaleString('en')} generated events in the local Elasticsearch 8.19 
 
 Indexing with the production reindex (PostgreSQL keyset pages of 2,000, bulk API, 2 requests in flight, then the alias swap): **${result.indexing.docsPerS} docs/s** (${result.indexing.documents} documents in ${result.indexing.loadSeconds} s, ${result.indexing.indexSizeMiB} MiB); target >= 2,000.
 
-Open loop at ${RATE} requests/s for ${SECONDS} s per row (API and direct alternate in ${WINDOWS} windows of ${SECONDS / WINDOWS} s over the same queries), ${QUERIES} distinct queries (typed prefixes of title words, one in five with a typo; search with one or two words and, for half of them, a category, city or radius filter):
+Open loop at ${RATE} requests/s for ${SECONDS} s per row (API and direct alternate in ${WINDOWS} windows of ${SECONDS / WINDOWS} s over the same queries, the first of each pair taking turns), ${QUERIES} distinct queries (typed prefixes of title words, one in five with a typo; search with one or two words and, for half of them, a category, city or radius filter):
 
 | path | p50 (ms) | p99 (ms) | max (ms) | req/s | errors | API process CPU per request (ms) |
 |---|---|---|---|---|---|---|
@@ -235,6 +284,15 @@ ${row('suggest through the API', phases.suggestApi)}
 ${row('suggest straight to Elasticsearch', phases.suggestDirect)}
 ${row('search through the API', phases.searchApi)}
 ${row('search straight to Elasticsearch', phases.searchDirect)}
+
+Inside the API process (arrival to the end of the response, from the child's own clock), p50 / p99 in ms:
+
+| route | in the API process | of which the Elasticsearch round trip | the API's own time (the difference, per request) |
+|---|---|---|---|
+${inside('suggest', phases.suggestApi.insideApi)}
+${inside('search', phases.searchApi.insideApi)}
+
+p99 of each 5 s window (ms), API / direct: suggest ${phases.suggestApi.windowP99Ms.join(', ')} / ${phases.suggestDirect.windowP99Ms.join(', ')}; search ${phases.searchApi.windowP99Ms.join(', ')} / ${phases.searchDirect.windowP99Ms.join(', ')}.
 
 Load average (1 min) on the machine before / after the latency phases: ${result.setup.loadAverage.before} / ${result.setup.loadAverage.after} (other work shares these ${result.machine.cores} cores).
 
@@ -412,25 +470,58 @@ async function closedLoop(
 
 type Send = (i: number) => () => Promise<number>;
 
-/** The API and the direct path in alternating windows over the same queries. */
-async function alternate(name: string, api: Send, direct: Send, apiPid: number) {
+/**
+ * The API and the direct path in alternating windows over the same queries. The path that goes
+ * first in a pair takes turns: the second sends queries Elasticsearch has just answered.
+ */
+async function alternate(
+  name: string,
+  api: Send,
+  direct: Send,
+  apiPid: number,
+  insideApi: () => Promise<Inside[]>,
+) {
   const windowSeconds = SECONDS / WINDOWS;
   const perWindow = RATE * windowSeconds;
   const runs = { api: [] as Window[], direct: [] as Window[] };
+  const inside: Inside[] = [];
   for (let w = 0; w < WINDOWS; w++) {
     const first = w * perWindow;
-    progress(
-      `${name} through the API, window ${w + 1}/${WINDOWS}: ${RATE} req/s for ${windowSeconds} s`,
-    );
-    runs.api.push(await openLoop(RATE, windowSeconds, first, (i) => api(i)(), apiPid));
-    progress(`${name} straight to Elasticsearch, window ${w + 1}/${WINDOWS}`);
-    runs.direct.push(await openLoop(RATE, windowSeconds, first, (i) => direct(i)()));
+    const viaApi = async () => {
+      progress(
+        `${name} through the API, window ${w + 1}/${WINDOWS}: ${RATE} req/s for ${windowSeconds} s`,
+      );
+      runs.api.push(await openLoop(RATE, windowSeconds, first, (i) => api(i)(), apiPid));
+      inside.push(...(await insideApi()));
+    };
+    const straight = async () => {
+      progress(`${name} straight to Elasticsearch, window ${w + 1}/${WINDOWS}`);
+      runs.direct.push(await openLoop(RATE, windowSeconds, first, (i) => direct(i)()));
+    };
+    for (const path of w % 2 === 0 ? [viaApi, straight] : [straight, viaApi]) await path();
   }
-  const result = { api: summarise(runs.api), direct: summarise(runs.direct) };
+  const result = {
+    api: { ...summarise(runs.api), insideApi: insideSummary(inside) },
+    direct: summarise(runs.direct),
+  };
   progress(
-    `  ${name}: API p50 ${result.api.p50Ms} / p99 ${result.api.p99Ms} ms, direct p50 ${result.direct.p50Ms} / p99 ${result.direct.p99Ms} ms`,
+    `  ${name}: API p50 ${result.api.p50Ms} / p99 ${result.api.p99Ms} ms, direct p50 ${result.direct.p50Ms} / p99 ${result.direct.p99Ms} ms; the API's own time p50 ${result.api.insideApi.ownMs.p50} / p99 ${result.api.insideApi.ownMs.p99} ms`,
   );
   return result;
+}
+
+/** Quantiles of the API process's timings: in all, the Elasticsearch round trip, and the rest. */
+function insideSummary(inside: Inside[]) {
+  const quantiles = (values: number[]) => {
+    const sorted = values.sort((a, b) => a - b);
+    return { p50: round(percentile(sorted, 50), 2), p99: round(percentile(sorted, 99), 2) };
+  };
+  return {
+    requests: inside.length,
+    totalMs: quantiles(inside.map((r) => r.totalMs)),
+    elasticMs: quantiles(inside.map((r) => r.elasticMs)),
+    ownMs: quantiles(inside.map((r) => r.totalMs - r.elasticMs)),
+  };
 }
 
 // Last, so every helper above is initialized before it runs.
