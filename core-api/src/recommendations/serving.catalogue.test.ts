@@ -138,6 +138,13 @@ describe('ServingCatalogue.refresh', () => {
     expect(catalogue.get(quiet.id)!.trend).toBeGreaterThan(quiet.trend + TREND_STEP);
     // Now the most popular: the trend order was rebuilt.
     expect(catalogue.trendingIds(1, new Set(), at)).toEqual([quiet.id]);
+    // A change to its row (a new count, say) keeps its score until the next trend refresh.
+    const scored = catalogue.get(quiet.id)!.trend;
+    // (stamped past every clock of the tests before: the refresh reads from its watermark on)
+    await setUpdatedAt(quiet.id, Date.now() + 3_600_000);
+    at += 5_000;
+    expect((await catalogue.refresh()).upserted.map((e) => e.id)).toEqual([quiet.id]);
+    expect(catalogue.get(quiet.id)!.trend).toBe(scored);
   });
 
   it('computes the week in slices, letting the event loop turn between them', async () => {
