@@ -9,12 +9,29 @@ export type Topic = (typeof topics)[keyof typeof topics];
 /** Dead letters for a topic live on `<topic>.dlq`. */
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 
+/**
+ * JetStream streams, with the limits every process that declares them uses (core-api and the
+ * bridge's default mappings): the first to start creates a stream, and a process with other
+ * limits would update it back and forth. Messages are kept 7 days, Kafka's default retention:
+ * the bridge forwards them to Kafka, and live updates read only new ones.
+ */
 export const streams = {
   /** JetStream stream holding every domain message. */
-  platform: { name: 'PLATFORM', subjects: ['platform.>'] },
+  platform: {
+    name: 'PLATFORM',
+    subjects: ['platform.>'],
+    duplicateWindowMs: 120_000,
+    maxAgeMs: 7 * 86_400_000,
+  },
   /** JetStream stream of ML announcements (`ml.model.promoted`, from Kafka via the bridge). */
-  ml: { name: 'ML', subjects: ['ml.>'] },
+  ml: { name: 'ML', subjects: ['ml.>'], duplicateWindowMs: 120_000, maxAgeMs: 7 * 86_400_000 },
 } as const;
+
+/** A stream of `streams` as a mutable spec (the NATS adapter's `NatsStreamSpec`). */
+export const streamSpec = (stream: (typeof streams)[keyof typeof streams]) => ({
+  ...stream,
+  subjects: [...stream.subjects],
+});
 
 export const subjects = {
   eventCreated: 'platform.event.created',

@@ -6,7 +6,7 @@ import {
   openAnalyticsStore,
 } from '@platform/analytics';
 import { bullConnection, QueueTrainingTrigger } from '@platform/ml/serving';
-import { streams, topics } from '@platform/contracts';
+import { streams, streamSpec, topics } from '@platform/contracts';
 import { createElasticClient, ElasticSearchIndex } from '@platform/search';
 import { createKafkaLog, createNatsLog, KafkaPublisherThread } from '@platform/kit/messaging';
 import { createKysely, createPgDatabase } from '@platform/kit/sql';
@@ -46,14 +46,7 @@ if (!config.JWT_SECRET) {
 const natsLog = await createNatsLog({
   url: config.NATS_URL,
   name: 'core-api',
-  streams: [
-    {
-      name: streams.platform.name,
-      subjects: [...streams.platform.subjects],
-      duplicateWindowMs: 120_000,
-    },
-    { name: streams.ml.name, subjects: [...streams.ml.subjects], duplicateWindowMs: 120_000 },
-  ],
+  streams: [streamSpec(streams.platform), streamSpec(streams.ml)],
   logger: ctx.logger,
 });
 ctx.shutdown.add('nats', () => natsLog.close());

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { topics } from '@platform/contracts';
+import { streams, topics } from '@platform/contracts';
 import { describe, expect, it } from 'vitest';
 import { routesOf } from '../bridge.service.js';
 import { loadMappingsFile, MappingConfigError, parseMappings } from './mapping.config.js';
@@ -45,6 +45,19 @@ describe('bridge mappings file', () => {
       ['bridge-model-promoted', 'ml.model.promoted.dlq'],
     ]);
     expect(mappings.nats.streams.map((s) => s.name)).toEqual(['PLATFORM', 'ML']);
+  });
+
+  it('declares the streams with the limits core-api declares them with', () => {
+    // Either process may start first and create a stream; different limits would have each
+    // update it to its own at every start.
+    const declared = loadMappingsFile().nats.streams.map((s) => ({
+      name: s.name,
+      subjects: s.subjects,
+      duplicateWindowMs: s.duplicateWindowMs,
+      maxAgeMs: s.maxAgeMs,
+    }));
+    expect(declared).toEqual([streams.platform, streams.ml]);
+    expect(streams.platform.maxAgeMs).toBe(7 * 86_400_000);
   });
 
   it('fills in settings and per-mapping defaults', () => {

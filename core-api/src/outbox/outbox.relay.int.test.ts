@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { streams } from '@platform/contracts';
+import { streams, streamSpec } from '@platform/contracts';
 import { createLogger, createMetricsRegistry, localDefaults } from '@platform/kit';
 import { createNatsLog, type MessageLog } from '@platform/kit/messaging';
 import { describe, expect, it } from 'vitest';
@@ -17,13 +17,7 @@ const openNats = async (): Promise<MessageLog> =>
   createNatsLog({
     url: natsUrl,
     name: 'relay-int-test',
-    streams: [
-      {
-        name: streams.platform.name,
-        subjects: [...streams.platform.subjects],
-        duplicateWindowMs: 120_000,
-      },
-    ],
+    streams: [streamSpec(streams.platform)],
     logger,
   });
 

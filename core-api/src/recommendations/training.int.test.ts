@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { migrate } from '@platform/analytics';
 import { openTestStore, type TestStore } from '@platform/analytics/testing';
 import { startBridge, loadMappingsFile, type Bridge } from '@platform/bridge';
-import { streams, topics } from '@platform/contracts';
+import { streams, streamSpec, topics } from '@platform/contracts';
 import { createLogger, createMetricsRegistry, localDefaults } from '@platform/kit';
 import { createKafkaLog, createNatsLog, type MessageLog } from '@platform/kit/messaging';
 import {
@@ -54,9 +54,7 @@ describe('training pipeline on the real servers', () => {
     nats = await createNatsLog({
       url: process.env.NATS_URL ?? localDefaults.natsUrl,
       name: `training-int-${run}`,
-      streams: [
-        { name: streams.ml.name, subjects: [...streams.ml.subjects], duplicateWindowMs: 120_000 },
-      ],
+      streams: [streamSpec(streams.ml)],
       logger,
     });
     // Only the Kafka -> NATS model mapping, under this run's own consumer group.

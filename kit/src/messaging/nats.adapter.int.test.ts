@@ -29,6 +29,37 @@ describe('NATS JetStream message log', () => {
     await nc.close();
   });
 
+  it('keeps messages as long as the stream spec says, and updates an existing stream to it', async () => {
+    const name = `${stream}_AGE`;
+    const spec = { name, subjects: [`nats-adapter-age.${run}.>`] };
+    const nc = await connectNats(natsUrl, `nats-adapter-age-${run}`);
+    const jsm = await nc.jetstreamManager();
+    const maxAge = async () => (await jsm.streams.info(name)).config.max_age;
+    try {
+      await (
+        await createNatsLog({
+          url: natsUrl,
+          name: `age-${run}`,
+          streams: [{ ...spec, maxAgeMs: 3_600_000 }],
+          logger,
+        })
+      ).close();
+      expect(await maxAge()).toBe(3_600_000 * 1e6);
+      await (
+        await createNatsLog({
+          url: natsUrl,
+          name: `age-${run}`,
+          streams: [{ ...spec, maxAgeMs: 7 * 86_400_000 }],
+          logger,
+        })
+      ).close();
+      expect(await maxAge()).toBe(7 * 86_400_000 * 1e6);
+    } finally {
+      await jsm.streams.delete(name);
+      await nc.close();
+    }
+  });
+
   it('creates a stream once and updates its subjects in place', async () => {
     const first = await open();
     await first.close();
