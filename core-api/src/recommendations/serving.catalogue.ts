@@ -95,8 +95,10 @@ export class ServingCatalogue {
         continue;
       }
       // Rows at the watermark are read again; an unchanged revision is nothing new.
-      if (this.entries.get(row.id)?.revision === row.revision) continue;
-      const entry = this.entry(row);
+      const previous = this.entries.get(row.id);
+      if (previous?.revision === row.revision) continue;
+      // A changed row keeps its score; a new event scores 0 until the next trend refresh.
+      const entry = this.entry(row, previous?.trend ?? 0);
       this.entries.set(row.id, entry);
       upserted.push(entry);
       const updated = new Date(row.updated_at);
@@ -196,7 +198,7 @@ export class ServingCatalogue {
     return changed;
   }
 
-  private entry(row: EventRow): CatalogueEntry {
+  private entry(row: EventRow, trend: number): CatalogueEntry {
     const e = toSnapshot(row);
     const summary: EventSummary = {
       id: e.id,
@@ -218,8 +220,7 @@ export class ServingCatalogue {
       tags: row.tags,
       city: row.city,
       startsAt: row.starts_at.getTime(),
-      // A changed row keeps its score; a new event scores 0 until the next trend refresh.
-      trend: this.entries.get(row.id)?.trend ?? 0,
+      trend,
       revision: row.revision,
       summary,
     };
