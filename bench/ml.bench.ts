@@ -15,8 +15,10 @@
  *    from each request's scheduled send time (open loop). Traffic goes to 127.0.0.1 only.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { freshDatabase, startApiProcess } from '@platform/core-api/testing';
 import { newId, seededRandom } from '@platform/kit';
+import { scriptNodeArgs } from '@platform/kit/testing';
 import {
   AlsRecommender,
   DEFAULT_CANDIDATE_SEARCH,
@@ -213,6 +215,30 @@ async function seedServingWorld(sql: Awaited<ReturnType<typeof freshDatabase>>['
   return { userIds, artifactMiB: round(artifact.length / 2 ** 20, 1), version };
 }
 
+/**
+ * The main thread's minor collections (scavenges) so far, from core-api's own /metrics
+ * (prom-client's GC histogram, which observes the main isolate only).
+ */
+async function minorGc(base: string): Promise<{ count: number; seconds: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const series = (name: string) =>
+    Number(
+      new RegExp(
+        `^nodejs_gc_duration_seconds_${name}\\{[^}]*kind="minor"[^}]*\\} (\\S+)$`,
+        'm',
+      ).exec(text)?.[1] ?? NaN,
+    );
+  return { count: series('count'), seconds: series('sum') };
+}
+
+/** A process's peak resident set so far (VmHWM), in MiB. */
+const processPeakRssMiB = (pid: number) =>
+  round(
+    Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) /
+      1024,
+    0,
+  );
+
 async function serving() {
   const database = await freshDatabase('postgres');
   const secret = randomBytes(32).toString('hex');
@@ -220,7 +246,9 @@ async function serving() {
     const world = await seedServingWorld(database.sql);
     progress('serving: flushing the seed to disk (checkpoint, sync)');
     await settleWrites(database.sql);
-    progress('serving: starting core-api (production mode)');
+    const extraNodeArgs = process.env.BENCH_ML_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const apiNodeArgs = [...scriptNodeArgs('core-api/src/main.ts'), ...extraNodeArgs];
+    progress(`serving: starting core-api (production mode, node ${apiNodeArgs.join(' ')})`);
     const loadStarted = performance.now();
     const api = await startApiProcess(
       {
@@ -235,10 +263,15 @@ async function serving() {
       },
       {
         timeoutMs: 180_000,
+        // After the flags of `npm run start:core-api`, which it starts with: for example
+        // BENCH_ML_NODE_ARGS=--max-semi-space-size=16 measures V8's default young generation.
         // BENCH_ML_PROFILE=<dir>: a V8 CPU profile of core-api, for finding where time goes.
-        nodeArgs: process.env.BENCH_ML_PROFILE
-          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_ML_PROFILE}`]
-          : [],
+        nodeArgs: [
+          ...extraNodeArgs,
+          ...(process.env.BENCH_ML_PROFILE
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_ML_PROFILE}`]
+            : []),
+        ],
       },
     );
     const startS = (performance.now() - loadStarted) / 1000;
@@ -301,10 +334,12 @@ async function serving() {
       );
       await openLoop(RATE, windowSeconds, 0, recommendFor(signed));
       const runs = { api: [] as Window[], healthz: [] as Window[] };
+      const gc = { count: 0, seconds: 0 };
       for (let w = 0; w < WINDOWS; w++) {
         progress(
           `serving window ${w + 1}/${WINDOWS}: recommendations at ${RATE} req/s for ${windowSeconds} s`,
         );
+        const gcBefore = await minorGc(api.base);
         const window = await openLoop(
           RATE,
           windowSeconds,
@@ -313,6 +348,9 @@ async function serving() {
           api.pid,
         );
         runs.api.push(window);
+        const gcAfter = await minorGc(api.base);
+        gc.count += gcAfter.count - gcBefore.count;
+        gc.seconds += gcAfter.seconds - gcBefore.seconds;
         progress(`  ${windowLine(window)}; /healthz at ${RATE} req/s`);
         const healthz = await openLoop(
           RATE,
@@ -339,6 +377,7 @@ async function serving() {
         progress(`  ${windowLine(low)}`);
       }
       await pool.close();
+      const measuredS = runs.api.reduce((sum, w) => sum + w.durationS, 0);
       const result = {
         users: USERS,
         events: EVENTS,
@@ -348,6 +387,14 @@ async function serving() {
         rate: RATE,
         seconds: SECONDS,
         recommendations: summarise(runs.api),
+        /** Over the recommendation windows: how often the event loop stopped for a scavenge. */
+        mainThreadMinorGc: {
+          perSecond: round(gc.count / measuredS, 2),
+          meanPauseMs: round((gc.seconds * 1000) / gc.count, 2),
+          pauseMsPerSecond: round((gc.seconds * 1000) / measuredS, 1),
+        },
+        apiPeakRssMiB: processPeakRssMiB(api.pid),
+        apiNodeArgs,
         people: signed.length,
         coldStart: summarise([cold]),
         healthz: summarise(runs.healthz),
@@ -404,11 +451,13 @@ Machine: ${describeMachine(m)}. Measured ${m.date.slice(0, 10)}.
 | cold start: one ${SECONDS / WINDOWS} s window at ${s.rate} req/s right after start-up, over people nobody had asked for (not the target's measure) | p50 ${s.coldStart.p50Ms} ms, p99 ${s.coldStart.p99Ms} ms, ${s.coldStart.errors} errors | |
 | core-api CPU per request (all threads, from /proc) | recommendations ${s.recommendationsAtLowRate.serverCpuMsPerRequest} ms at ${s.lowRate} req/s; \`/healthz\` ${s.healthz.serverCpuMsPerRequest} ms | |
 | of it on core-api's main thread (the event loop) | recommendations ${s.recommendations.serverMainThreadCpuMsPerRequest} ms at ${s.rate} req/s; \`/healthz\` ${s.healthz.serverMainThreadCpuMsPerRequest} ms | |
+| scavenges of core-api's main thread at ${s.rate} req/s (from its \`/metrics\`; Node flags: ${s.apiNodeArgs.join(' ') || 'none'}) | ${s.mainThreadMinorGc.perSecond} per second, ${s.mainThreadMinorGc.meanPauseMs} ms each: ${s.mainThreadMinorGc.pauseMsPerSecond} ms of pause per second | |
+| peak RSS of core-api | ${s.apiPeakRssMiB} MiB | |
 
 Serving runs core-api in production mode on real PostgreSQL, Kafka and NATS: it reads the person's registrations (kept in memory between their requests, read again in the background at an age drawn between 30 s and a minute), scores the candidates from the model's inverted lists (${Math.round(Math.sqrt(EVENTS))} lists, ${DEFAULT_CANDIDATE_SEARCH.probe} probed) plus the trending head and re-ranks them by the hybrid score on the ranker thread, and records each list as ten impressions on Kafka (produced from a worker thread; \`INTERACTIONS_THREAD=off\` produces them on the event loop). The model artifact is ${s.artifactMiB} MiB; core-api loaded it and placed the catalogue in ${s.apiStartSeconds} s (start-up included). The measured traffic cycles through ${s.people.toLocaleString('en')} signed-in people, each served in a warm-up window like the measured ones before them (not measured), as a service that has been up a while has read its active people; the cold start, where people's registrations are read from PostgreSQL (batched) and their tokens verified for the first time, is its own row, over as many other people. Raw figures: \`bench/results/ml.json\`. \`serverCpuMsPerRequest\` is the core-api process's CPU time (user + system, every thread, from /proc) over the windows divided by the requests sent; \`serverMainThreadCpuMsPerRequest\` is the same for its main thread alone (\`/proc/<pid>/task/<pid>\`). Other load in the run barely moves them, but this virtual machine's host does: between runs of the same code the CPU per request of \`/healthz\` alone ranged from 0.27 to 0.44 ms, so compare a run's figures with its own \`/healthz\` row. \`RANKING_THREAD=off npm run bench:ml\` measures the same with ranking on the event loop. ${
     s.recommendations.p99Ms <= 10
       ? ''
-      : `At ${s.rate} req/s the target is missed. A recommendation costs core-api ${s.recommendations.serverCpuMsPerRequest} ms of CPU over its threads (event loop, ranker thread, Kafka producer thread, GC), so at ${s.rate} req/s core-api keeps most of one of this machine's two cores busy, beside the load generator, PostgreSQL and Kafka: the tail is requests waiting for a core, and for the other threads of the request (a system call to wake each costs tens of microseconds here). Once a minute the trend refresh reads a score for every event registered for in the last week (about 50,000 rows here, aggregated by PostgreSQL) and works through them on the event loop in slices of 2,000 (about 70 ms in all in a profiled run here), and one of the windows takes it. Below saturation (${s.lowRate} req/s) the same requests answer with a p99 of ${s.recommendationsAtLowRate.p99Ms} ms. Before measuring, the bench flushes its seed to disk (checkpoint, sync): the kernel's writeback of it 30 s later stalled whole windows. `
+      : `At ${s.rate} req/s the target is missed. A recommendation costs core-api ${s.recommendations.serverCpuMsPerRequest} ms of CPU over its threads (event loop, ranker thread, Kafka producer thread, GC), so at ${s.rate} req/s core-api keeps most of one of this machine's two cores busy, beside the load generator, PostgreSQL and Kafka: the tail is requests waiting for a core, and for the other threads of the request (a system call to wake each costs tens of microseconds here). Once a minute the trend refresh reads a score for every event registered for in the last week (about 50,000 rows here, aggregated by PostgreSQL) and works through them on the event loop in slices of 2,000 (about 70 ms in all in a profiled run here), and one of the windows takes it. core-api starts with \`--max-semi-space-size=64\` (in \`npm run start:core-api\`): with V8's default young generation (16 MB semi-spaces) its event loop stopped for a scavenge 2.8-3.8 times a second, 4-7 ms each, in the p99 of every window; with 64 MB semi-spaces it stops 0.6-1 times a second, 7-9 ms each, so fewer requests in all wait behind one (this run: ${s.mainThreadMinorGc.perSecond} a second, ${s.mainThreadMinorGc.pauseMsPerSecond} ms of pause a second). Under 1 MB survives a scavenge here; most of its time is V8's parallel phase. Below saturation (${s.lowRate} req/s) the same requests answer with a p99 of ${s.recommendationsAtLowRate.p99Ms} ms. Before measuring, the bench flushes its seed to disk (checkpoint, sync): the kernel's writeback of it 30 s later stalled whole windows. `
   }What has been cut so far is under "Serving cost" in the README's "Recommendations (ML)".`,
 );
 progress(`wrote ${file} and bench/README.md`);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,16 +29,34 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * The Node flags the root package.json's script gives `entry` (`node <flags> --import tsx
+ * <entry>`, as `npm run start:core-api` runs core-api), so tests and benchmarks run a service
+ * with the flags production runs it with. Throws when no script runs `entry`.
+ */
+export function scriptNodeArgs(entry: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  for (const command of Object.values(scripts)) {
+    const words = command.trim().split(/\s+/);
+    if (words[0] === 'node' && words.at(-1) === entry && words.at(-3) === '--import')
+      return words.slice(1, -3);
+  }
+  throw new Error(`no script in package.json runs node --import tsx ${entry}`);
+}
+
 export interface ServiceProcessOptions {
   timeoutMs?: number;
+  /** Node flags after those of the entry's script (scriptNodeArgs). */
   nodeArgs?: string[];
   /** Kept of the process's output, for error messages. */
   outputChars?: number;
 }
 
 /**
- * Starts a composition root (`node --import tsx <entry>`, as `npm run start:<service>` does) as a
- * child process from the repository root, with `env` on top of PATH and HOME and the port from
+ * Starts a composition root (`node <flags> --import tsx <entry>`, as `npm run start:<service>`
+ * does, with the script's flags) as a child process from the repository root, with `env` on top of PATH and HOME and the port from
  * `env.PORT` or a free one, and waits until its /readyz answers 200.
  */
 export async function startServiceProcess(
@@ -47,7 +67,8 @@ export async function startServiceProcess(
   const timeoutMs = options.timeoutMs ?? 60_000;
   const keepChars = options.outputChars ?? 20_000;
   const port = Number(env.PORT ?? (await freePort()));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+  const nodeArgs = [...scriptNodeArgs(entry), ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',

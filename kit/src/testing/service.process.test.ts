@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { scriptNodeArgs } from './service.process.js';
+
+describe('scriptNodeArgs', () => {
+  it("gives the Node flags of the script that runs an entry, as production's start does", () => {
+    // core-api serves with a larger young generation (fewer scavenges; bench:ml).
+    expect(scriptNodeArgs('core-api/src/main.ts')).toEqual(['--max-semi-space-size=64']);
+    expect(scriptNodeArgs('bridge/src/main.ts')).toEqual([]);
+  });
+
+  it('refuses an entry no script runs, rather than starting it with other flags', () => {
+    expect(() => scriptNodeArgs('core-api/src/nowhere.ts')).toThrow(/no script in package.json/);
+  });
+});
