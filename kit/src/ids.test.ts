@@ -1,4 +1,4 @@
-import { validate, version } from 'uuid';
+import { parse, stringify, validate, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { newId } from './ids.js';
 
@@ -19,5 +19,13 @@ describe('newId', () => {
     const msecs = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
     expect(msecs).toBeGreaterThanOrEqual(before);
     expect(msecs).toBeLessThanOrEqual(Date.now() + 1);
+  });
+
+  it("writes the same text as uuid's own stringify of its bytes", () => {
+    for (let i = 0; i < 1_000; i++) {
+      const id = newId();
+      expect(stringify(parse(id))).toBe(id);
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
   });
 });
