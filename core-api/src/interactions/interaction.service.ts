@@ -1,4 +1,10 @@
-import { topics, type Interaction, type InteractionInput } from '@platform/contracts';
+import {
+  interactionType,
+  topics,
+  type Interaction,
+  type InteractionInput,
+  type InteractionType,
+} from '@platform/contracts';
 import {
   Counter,
   newId,
@@ -24,12 +30,11 @@ export interface InteractionServiceDeps {
   now?: () => Date;
 }
 
-/**
- * Interactions ingest: validated, stamped with an id, the receive time and the user, produced to
- * `interactions.v1` keyed by user (or session, when signed out) so one person's stream stays in
- * order. Memory is bounded: past `maxInFlight` interactions waiting for Kafka, callers get 503
- * with Retry-After rather than a growing buffer.
- */
+/** One headers object per interaction type, shared by its messages (nothing writes to them). */
+const headersFor = {} as Record<InteractionType, Record<string, string>>;
+for (const type of interactionType.options)
+  headersFor[type] = Object.freeze({ origin: 'core-api', 'message-type': `interaction.${type}` });
+
 /** Interactions waiting for the send in flight to finish, and their callers. */
 interface PendingBatch {
   messages: OutgoingMessage[];
@@ -37,6 +42,12 @@ interface PendingBatch {
   settle: (error?: unknown) => void;
 }
 
+/**
+ * Interactions ingest: validated, stamped with an id, the receive time and the user, produced to
+ * `interactions.v1` keyed by user (or session, when signed out) so one person's stream stays in
+ * order. Memory is bounded: past `maxInFlight` interactions waiting for Kafka, callers get 503
+ * with Retry-After rather than a growing buffer.
+ */
 export class InteractionService {
   private inFlight = 0;
   private sending = false;
@@ -68,24 +79,28 @@ export class InteractionService {
     lingerMs = 0,
   ): Promise<Interaction[]> {
     const now = this.deps.now?.() ?? new Date();
-    const errors = inputs.flatMap((input, i) => {
-      const at = new Date(input.occurredAt).getTime();
+    const errors: { path: string; message: string }[] = [];
+    /** Each input's time, parsed once (a list's impressions share one). */
+    const times: string[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const occurredAt = inputs[i]!.occurredAt;
+      const at = Date.parse(occurredAt);
       if (at > now.getTime() + MAX_FUTURE_SKEW_MS)
-        return [
-          {
-            path: `body.interactions.${i}.occurredAt`,
-            message: 'is more than 5 minutes in the future',
-          },
-        ];
-      if (at < now.getTime() - MAX_AGE_MS)
-        return [
-          {
-            path: `body.interactions.${i}.occurredAt`,
-            message: 'is more than 24 hours in the past',
-          },
-        ];
-      return [];
-    });
+        errors.push({
+          path: `body.interactions.${i}.occurredAt`,
+          message: 'is more than 5 minutes in the future',
+        });
+      else if (at < now.getTime() - MAX_AGE_MS)
+        errors.push({
+          path: `body.interactions.${i}.occurredAt`,
+          message: 'is more than 24 hours in the past',
+        });
+      else
+        times[i] =
+          i > 0 && occurredAt === inputs[i - 1]!.occurredAt && times[i - 1] !== undefined
+            ? times[i - 1]!
+            : new Date(at).toISOString();
+    }
     if (errors.length > 0) {
       this.rejected.inc({ reason: 'timestamp' }, errors.length);
       throw new ValidationError(errors);
@@ -99,7 +114,7 @@ export class InteractionService {
       );
     }
     const receivedAt = now.toISOString();
-    const interactions: Interaction[] = inputs.map((input) => ({
+    const interactions: Interaction[] = inputs.map((input, i) => ({
       id: newId(),
       type: input.type,
       eventId: input.eventId ?? null,
@@ -107,7 +122,7 @@ export class InteractionService {
       position: input.position ?? null,
       resultCount: input.resultCount ?? null,
       surface: input.surface ?? null,
-      occurredAt: new Date(input.occurredAt).toISOString(),
+      occurredAt: times[i]!,
       receivedAt,
       sessionId: input.sessionId,
       userId: user?.id ?? null,
@@ -119,7 +134,7 @@ export class InteractionService {
           topic: topics.interactions,
           key: interaction.userId ?? interaction.sessionId,
           value: Buffer.from(JSON.stringify(interaction)),
-          headers: { origin: 'core-api', 'message-type': `interaction.${interaction.type}` },
+          headers: headersFor[interaction.type],
         })),
         lingerMs,
       );
