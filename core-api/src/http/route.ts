@@ -59,6 +59,13 @@ export interface RouteDefinition<P, Q, B, A extends Auth> {
   problems?: number[];
   /** Middleware to run after validation-independent checks (rate limits, idempotency). */
   before?: RequestHandler[];
+  /**
+   * false: the JSON body is written as it is, with no ETag, for lists built anew on every request
+   * (each is recorded as impressions when served): Express hashes every body for its ETag
+   * (SHA-1, a native hash object and a copy of the body per response), work and garbage that
+   * no conditional request of such a list would use.
+   */
+  etag?: false;
   handler: (input: RouteInput<P, Q, B, A>) => Promise<RouteResult> | RouteResult;
 }
 
@@ -196,6 +203,8 @@ export function defineRoute<
     if (result.streamed) return;
     res.status(result.status).set(result.headers ?? {});
     if (result.body === undefined) res.end();
+    else if (def.etag === false)
+      res.set('content-type', 'application/json; charset=utf-8').end(JSON.stringify(result.body));
     else res.json(result.body);
   };
   context.methods ??= new Map();

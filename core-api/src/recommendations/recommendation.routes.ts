@@ -59,6 +59,7 @@ export function recommendationRoutes(context: RouteContext, deps: Recommendation
     method: 'get',
     path: '/v1/recommendations',
     operationId: 'recommendations',
+    etag: false,
     summary:
       'Upcoming events for the signed-in person, with reasons; trending events for anonymous or new people',
     tags: ['recommendations'],
@@ -75,6 +76,7 @@ export function recommendationRoutes(context: RouteContext, deps: Recommendation
     method: 'get',
     path: '/v1/events/:id/similar',
     operationId: 'similarEvents',
+    etag: false,
     summary: 'Upcoming events like this one',
     tags: ['recommendations'],
     auth: 'optional',
@@ -93,6 +95,7 @@ export function recommendationRoutes(context: RouteContext, deps: Recommendation
     method: 'get',
     path: '/v1/trending',
     operationId: 'trendingEvents',
+    etag: false,
     summary: 'Events gaining registrations and views, favouring those starting soon',
     tags: ['recommendations'],
     auth: 'optional',

@@ -54,6 +54,18 @@ export function recommendationsSpec(backend: Backend) {
       expect(trending.body.items.map((i) => i.event.category)).toEqual(['tech', 'tech', 'tech']);
     });
 
+    it('sends lists as JSON with a length and no ETag (each is built anew and recorded)', async () => {
+      const client = new TestClient(api.base);
+      for (const path of ['/v1/recommendations?limit=3', '/v1/trending?limit=3']) {
+        const res = await client.get(path);
+        expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(res.text));
+        expect(res.headers.get('etag')).toBeNull();
+      }
+      // Other JSON responses keep Express's ETag.
+      expect((await client.get('/v1/events?limit=3')).headers.get('etag')).toMatch(/^W\/"/);
+    });
+
     it('keeps model management for admins', async () => {
       expect((await new TestClient(api.base).post('/v1/admin/ml/retrain', {})).status).toBe(401);
       const person = new TestClient(api.base);
