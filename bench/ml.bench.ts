@@ -216,15 +216,18 @@ async function seedServingWorld(sql: Awaited<ReturnType<typeof freshDatabase>>['
 }
 
 /**
- * The main thread's minor collections (scavenges) so far, from core-api's own /metrics
- * (prom-client's GC histogram, which observes the main isolate only).
+ * The main thread's collections of one kind so far (minor: scavenges; major: mark-compact), from
+ * core-api's own /metrics (prom-client's GC histogram, which observes the main isolate only).
  */
-async function minorGc(base: string): Promise<{ count: number; seconds: number }> {
+async function gcSoFar(
+  base: string,
+  kind: 'minor' | 'major',
+): Promise<{ count: number; seconds: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const series = (name: string) =>
     Number(
       new RegExp(
-        `^nodejs_gc_duration_seconds_${name}\\{[^}]*kind="minor"[^}]*\\} (\\S+)$`,
+        `^nodejs_gc_duration_seconds_${name}\\{[^}]*kind="${kind}"[^}]*\\} (\\S+)$`,
         'm',
       ).exec(text)?.[1] ?? NaN,
     );
@@ -335,11 +338,12 @@ async function serving() {
       await openLoop(RATE, windowSeconds, 0, recommendFor(signed));
       const runs = { api: [] as Window[], healthz: [] as Window[] };
       const gc = { count: 0, seconds: 0 };
+      const majorBefore = await gcSoFar(api.base, 'major');
       for (let w = 0; w < WINDOWS; w++) {
         progress(
           `serving window ${w + 1}/${WINDOWS}: recommendations at ${RATE} req/s for ${windowSeconds} s`,
         );
-        const gcBefore = await minorGc(api.base);
+        const gcBefore = await gcSoFar(api.base, 'minor');
         const window = await openLoop(
           RATE,
           windowSeconds,
@@ -348,7 +352,7 @@ async function serving() {
           api.pid,
         );
         runs.api.push(window);
-        const gcAfter = await minorGc(api.base);
+        const gcAfter = await gcSoFar(api.base, 'minor');
         gc.count += gcAfter.count - gcBefore.count;
         gc.seconds += gcAfter.seconds - gcBefore.seconds;
         progress(`  ${windowLine(window)}; /healthz at ${RATE} req/s`);
@@ -362,6 +366,7 @@ async function serving() {
         runs.healthz.push(healthz);
         progress(`  /healthz ${windowLine(healthz)}`);
       }
+      const majorAfter = await gcSoFar(api.base, 'major');
       // Below saturation, for what a request costs when it does not queue.
       const lowRuns: Window[] = [];
       for (let w = 0; w < 2; w++) {
@@ -392,6 +397,11 @@ async function serving() {
           perSecond: round(gc.count / measuredS, 2),
           meanPauseMs: round((gc.seconds * 1000) / gc.count, 2),
           pauseMsPerSecond: round((gc.seconds * 1000) / measuredS, 1),
+        },
+        /** Over all measured windows (recommendations and /healthz): mark-compacts and their pauses. */
+        mainThreadMajorGc: {
+          count: majorAfter.count - majorBefore.count,
+          pauseMs: round((majorAfter.seconds - majorBefore.seconds) * 1000, 1),
         },
         apiPeakRssMiB: processPeakRssMiB(api.pid),
         apiNodeArgs,
@@ -452,12 +462,13 @@ Machine: ${describeMachine(m)}. Measured ${m.date.slice(0, 10)}.
 | core-api CPU per request (all threads, from /proc) | recommendations ${s.recommendationsAtLowRate.serverCpuMsPerRequest} ms at ${s.lowRate} req/s; \`/healthz\` ${s.healthz.serverCpuMsPerRequest} ms | |
 | of it on core-api's main thread (the event loop) | recommendations ${s.recommendations.serverMainThreadCpuMsPerRequest} ms at ${s.rate} req/s; \`/healthz\` ${s.healthz.serverMainThreadCpuMsPerRequest} ms | |
 | scavenges of core-api's main thread at ${s.rate} req/s (from its \`/metrics\`; Node flags: ${s.apiNodeArgs.join(' ') || 'none'}) | ${s.mainThreadMinorGc.perSecond} per second, ${s.mainThreadMinorGc.meanPauseMs} ms each: ${s.mainThreadMinorGc.pauseMsPerSecond} ms of pause per second | |
+| mark-compacts of core-api's main thread over the measured windows | ${s.mainThreadMajorGc.count}, ${s.mainThreadMajorGc.pauseMs} ms in all | |
 | peak RSS of core-api | ${s.apiPeakRssMiB} MiB | |
 
 Serving runs core-api in production mode on real PostgreSQL, Kafka and NATS: it reads the person's registrations (kept in memory between their requests, read again in the background at an age drawn between 30 s and a minute), scores the candidates from the model's inverted lists (${Math.round(Math.sqrt(EVENTS))} lists, ${DEFAULT_CANDIDATE_SEARCH.probe} probed) plus the trending head and re-ranks them by the hybrid score on the ranker thread, and records each list as ten impressions on Kafka (produced from a worker thread; \`INTERACTIONS_THREAD=off\` produces them on the event loop). The model artifact is ${s.artifactMiB} MiB; core-api loaded it and placed the catalogue in ${s.apiStartSeconds} s (start-up included). The measured traffic cycles through ${s.people.toLocaleString('en')} signed-in people, each served in a warm-up window like the measured ones before them (not measured), as a service that has been up a while has read its active people; the cold start, where people's registrations are read from PostgreSQL (batched) and their tokens verified for the first time, is its own row, over as many other people. Raw figures: \`bench/results/ml.json\`. \`serverCpuMsPerRequest\` is the core-api process's CPU time (user + system, every thread, from /proc) over the windows divided by the requests sent; \`serverMainThreadCpuMsPerRequest\` is the same for its main thread alone (\`/proc/<pid>/task/<pid>\`). Other load in the run barely moves them, but this virtual machine's host does: between runs of the same code the CPU per request of \`/healthz\` alone ranged from 0.27 to 0.44 ms, so compare a run's figures with its own \`/healthz\` row. \`RANKING_THREAD=off npm run bench:ml\` measures the same with ranking on the event loop. ${
     s.recommendations.p99Ms <= 10
       ? ''
-      : `At ${s.rate} req/s the target is missed. A recommendation costs core-api ${s.recommendations.serverCpuMsPerRequest} ms of CPU over its threads (event loop, ranker thread, Kafka producer thread, GC), so at ${s.rate} req/s core-api keeps most of one of this machine's two cores busy, beside the load generator, PostgreSQL and Kafka: the tail is requests waiting for a core, and for the other threads of the request (a system call to wake each costs tens of microseconds here). Once a minute the trend refresh reads a score for every event registered for in the last week (about 50,000 rows here, aggregated by PostgreSQL) and works through them on the event loop in slices of 2,000 (about 70 ms in all in a profiled run here), and one of the windows takes it. core-api starts with \`--max-semi-space-size=64\` (in \`npm run start:core-api\`): with V8's default young generation (16 MB semi-spaces) its event loop stopped for a scavenge 2.8-3.8 times a second, 4-7 ms each, in the p99 of every window; with 64 MB semi-spaces it stops 0.6-1 times a second, 7-9 ms each, so fewer requests in all wait behind one (this run: ${s.mainThreadMinorGc.perSecond} a second, ${s.mainThreadMinorGc.pauseMsPerSecond} ms of pause a second). Under 1 MB survives a scavenge here; most of its time is V8's parallel phase. Below saturation (${s.lowRate} req/s) the same requests answer with a p99 of ${s.recommendationsAtLowRate.p99Ms} ms. Before measuring, the bench flushes its seed to disk (checkpoint, sync): the kernel's writeback of it 30 s later stalled whole windows. `
+      : `At ${s.rate} req/s the target is missed. A recommendation costs core-api ${s.recommendations.serverCpuMsPerRequest} ms of CPU over its threads (event loop, ranker thread, Kafka producer thread, GC), so at ${s.rate} req/s core-api keeps most of one of this machine's two cores busy, beside the load generator, PostgreSQL and Kafka: the tail is requests waiting for a core, and for the other threads of the request (a system call to wake each costs tens of microseconds here). Once a minute the trend refresh reads a score for every event registered for in the last week (about 50,000 rows here, aggregated by PostgreSQL) and works through them on the event loop in slices of 2,000 (about 70 ms in all in a profiled run here), and one of the windows takes it. core-api starts with \`--max-semi-space-size=64 --single-threaded-gc\` (in \`npm run start:core-api\`). With V8's default young generation (16 MB semi-spaces) its event loop stopped for a scavenge 2.8-3.8 times a second, in the p99 of every window; with 64 MB it stops 0.8-1 times a second. V8's parallel scavenge shares each one with helper threads, and on two cores shared with the ranker and Kafka producer threads, the load generator and the servers, those helpers waited for a core (in a \`--trace-gc-nvp\` run their part took 13 ms on average against the event loop's 6); with every collection on its own isolate's thread, in two pairs of serving-only runs against the default the p99 was 11.5 and 9.2 ms against 16.6 and 15.2 ms, and in two pairs against \`--no-parallel-scavenge\` alone 25.2 and 8.3 ms against 46.6 and 19.6 ms, with less CPU per request in all four. This run: ${s.mainThreadMinorGc.perSecond} scavenges a second of ${s.mainThreadMinorGc.meanPauseMs} ms; ${s.mainThreadMajorGc.count} mark-compacts (${s.mainThreadMajorGc.pauseMs} ms in all) over the measured windows. Below saturation (${s.lowRate} req/s) the same requests answer with a p99 of ${s.recommendationsAtLowRate.p99Ms} ms. Before measuring, the bench flushes its seed to disk (checkpoint, sync): the kernel's writeback of it 30 s later stalled whole windows. `
   }What has been cut so far is under "Serving cost" in the README's "Recommendations (ML)".`,
 );
 progress(`wrote ${file} and bench/README.md`);
