@@ -16,7 +16,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   createClickHouseStore,
@@ -36,7 +35,7 @@ import {
   updateReadme,
   writeResult,
 } from './lib/report.js';
-import { processCpuSeconds } from './lib/load.js';
+import { processCpuSeconds, processPeakRssMiB } from './lib/load.js';
 
 // BENCH_BACKLOG / BENCH_LIVE shrink the run for a quick look; the published figures use these.
 // BENCH_PROFILE_DIR: the processor writes a V8 CPU profile there (`node --cpu-prof`) when it exits.
@@ -287,8 +286,7 @@ try {
   polling = false;
   await poller;
   const freshness = [...probes.values()].map((p) => p.seenAt! - p.producedAt).sort((a, b) => a - b);
-  const peakRssMiB =
-    Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  const peakRssMiB = processPeakRssMiB(pid);
   child.kill('SIGTERM');
   await new Promise((resolve) => child!.once('exit', resolve));
   child = undefined;

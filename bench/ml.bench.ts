@@ -15,7 +15,6 @@
  *    from each request's scheduled send time (open loop). Traffic goes to 127.0.0.1 only.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { freshDatabase, startApiProcess } from '@platform/core-api/testing';
 import { newId, seededRandom } from '@platform/kit';
 import { scriptNodeArgs } from '@platform/kit/testing';
@@ -32,7 +31,14 @@ import { benchmarkContentTraining } from '@platform/ml/content/benchmark';
 
 import { Pool } from 'undici';
 import { AccessTokens } from '../core-api/src/auth/tokens.js';
-import { openLoop, settleWrites, summarise, windowLine, type Window } from './lib/load.js';
+import {
+  openLoop,
+  processPeakRssMiB,
+  settleWrites,
+  summarise,
+  windowLine,
+  type Window,
+} from './lib/load.js';
 import {
   describeMachine,
   machine,
@@ -234,14 +240,6 @@ async function gcSoFar(
   return { count: series('count'), seconds: series('sum') };
 }
 
-/** A process's peak resident set so far (VmHWM), in MiB. */
-const processPeakRssMiB = (pid: number) =>
-  round(
-    Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) /
-      1024,
-    0,
-  );
-
 async function serving() {
   const database = await freshDatabase('postgres');
   const secret = randomBytes(32).toString('hex');
@@ -403,7 +401,7 @@ async function serving() {
           count: majorAfter.count - majorBefore.count,
           pauseMs: round((majorAfter.seconds - majorBefore.seconds) * 1000, 1),
         },
-        apiPeakRssMiB: processPeakRssMiB(api.pid),
+        apiPeakRssMiB: round(processPeakRssMiB(api.pid), 0),
         apiNodeArgs,
         people: signed.length,
         coldStart: summarise([cold]),

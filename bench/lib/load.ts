@@ -34,6 +34,12 @@ export function processCpuSeconds(pid: number, thread?: number): number {
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
 const CLOCK_TICKS_PER_S = 100;
 
+/** A process's peak resident set so far (VmHWM, from /proc/<pid>/status), in MiB. */
+export function processPeakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
+}
+
 /**
  * Open-loop load: sends `rate` requests/s for `seconds` whatever the answers, and measures
  * latency from each request's scheduled send time, so a stall of the server is not hidden

@@ -97,7 +97,7 @@ export class InteractionService {
         });
       else
         times[i] =
-          i > 0 && occurredAt === inputs[i - 1]!.occurredAt && times[i - 1] !== undefined
+          i > 0 && occurredAt === inputs[i - 1]!.occurredAt
             ? times[i - 1]!
             : new Date(at).toISOString();
     }

@@ -56,8 +56,9 @@ export interface ServiceProcessOptions {
 
 /**
  * Starts a composition root (`node <flags> --import tsx <entry>`, as `npm run start:<service>`
- * does, with the script's flags) as a child process from the repository root, with `env` on top of PATH and HOME and the port from
- * `env.PORT` or a free one, and waits until its /readyz answers 200.
+ * does, with the script's flags) as a child process from the repository root, with `env` on top
+ * of PATH and HOME and the port from `env.PORT` or a free one, and waits until its /readyz
+ * answers 200.
  */
 export async function startServiceProcess(
   entry: string,
