@@ -21,7 +21,7 @@ import {
   createClickHouseStore,
   encodeInteractions,
   migrate,
-  parseInteraction,
+  parseInteractionMessage,
 } from '@platform/analytics';
 import { createKafka, localDefaults, seededRandom } from '@platform/kit';
 import { createKafkaLog, type OutgoingMessage } from '@platform/kit/messaging';
@@ -139,9 +139,10 @@ async function clickhouseIngestCeiling(): Promise<number> {
     for (let start = 0; start < CEILING_ROWS; start += MAX_BATCH) {
       const rows = [];
       for (let i = start; i < Math.min(CEILING_ROWS, start + MAX_BATCH); i++) {
-        const parsed = parseInteraction(interaction(now).value);
-        if (!('interaction' in parsed)) throw new Error('generated interaction did not parse');
-        rows.push({ parsed, source: { partition: 0, offset: String(i) }, late: false });
+        const parsed = parseInteractionMessage(interaction(now).value);
+        if (parsed.kind !== 'interactions') throw new Error('generated interaction did not parse');
+        for (const one of parsed.interactions)
+          rows.push({ parsed: one, source: { partition: 0, offset: String(i) }, late: false });
       }
       batches.push(encodeInteractions(rows));
     }

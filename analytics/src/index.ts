@@ -11,4 +11,4 @@ export { createConsumerMetrics } from './consumer/consumer.metrics.js';
 export { recentViewCounts } from './queries/recent-views.query.js';
 /** For the benchmark's ClickHouse ingest reference: the processor's own raw-row encoding. */
 export { encodeInteractions } from './consumer/analytics.writer.js';
-export { parseInteraction } from './consumer/message.parser.js';
+export { parseInteractionMessage } from './consumer/message.parser.js';

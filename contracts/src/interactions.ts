@@ -62,3 +62,48 @@ export const interactionSchema = z.object({
   userId: uuidv7.nullable(),
 });
 export type Interaction = z.infer<typeof interactionSchema>;
+
+/**
+ * Impressions of one list a person saw at once (a list the server served, or a client's batch
+ * of impressions sharing surface, time and session): one message on `interactions.v1` for the
+ * whole list rather than one per item, since the producer's cost is per record. Consumers expand
+ * it into the interactions it stands for (`expandInteractions`); each item keeps its own id.
+ */
+/** The most items one `impression-list` message carries (as many as one ingest request). */
+export const maxImpressionListItems = 500;
+
+export const impressionListSchema = z.object({
+  type: z.literal('impression-list'),
+  query: z.string().nullable(),
+  resultCount: z.number().int().nullable(),
+  surface: interactionSurface.nullable(),
+  occurredAt: isoDateTime,
+  receivedAt: isoDateTime,
+  sessionId: z.string(),
+  userId: uuidv7.nullable(),
+  items: z
+    .array(z.object({ id: uuidv7, eventId: uuidv7, position: z.number().int().nullable() }))
+    .min(1)
+    .max(maxImpressionListItems),
+});
+export type ImpressionList = z.infer<typeof impressionListSchema>;
+
+/** A message on `interactions.v1`: one interaction, or one list's impressions. */
+export const interactionMessageSchema = z.discriminatedUnion('type', [
+  interactionSchema,
+  impressionListSchema,
+]);
+export type InteractionMessage = z.infer<typeof interactionMessageSchema>;
+
+/** The interactions a message on `interactions.v1` stands for, in list order. */
+export function expandInteractions(message: InteractionMessage): Interaction[] {
+  if (message.type !== 'impression-list') return [message];
+  const { items, type: _type, ...shared } = message;
+  return items.map(({ id, eventId, position }) => ({
+    id,
+    type: 'impression',
+    eventId,
+    position,
+    ...shared,
+  }));
+}

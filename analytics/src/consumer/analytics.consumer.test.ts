@@ -204,6 +204,53 @@ describe('analytics consumer', () => {
     );
   });
 
+  it('writes a list’s impressions as rows of their own from its one offset, and dead-letters a too-late list once', async () => {
+    const log = createMemoryLog({ partitions: 1 });
+    const registry = new Registry();
+    const metrics = createConsumerMetrics(registry);
+    const consumer = new AnalyticsConsumer({ log, store, logger, metrics });
+    const later = T + 3 * 3_600_000;
+    const list = (n: number, at: number, size: number) => ({
+      type: 'impression-list',
+      query: null,
+      resultCount: null,
+      surface: 'recommendations',
+      occurredAt: new Date(at).toISOString(),
+      receivedAt: new Date(at + 500).toISOString(),
+      sessionId: 'session-list',
+      userId: null,
+      items: Array.from({ length: size }, (_, k) => ({
+        id: interaction(n + k, 0).id,
+        eventId: interaction(0, 0, {}).eventId,
+        position: k,
+      })),
+    });
+    // A list from 3 hours before the partition's newest record is past the allowed lateness.
+    const tooLate = list(400, T, 3);
+    await consumer.handle(
+      deliveries([interaction(399, later), tooLate, list(410, later + 1000, 2)], 11),
+    );
+    const rows = await store.query<{ id: string; offset: number; position: number; late: number }>(
+      `SELECT id, source_offset AS offset, position, late FROM interactions
+      WHERE source_partition = 11 AND type = 'impression' ORDER BY id`,
+    );
+    expect(rows.map((r) => [r.id, Number(r.offset), Number(r.position), Number(r.late)])).toEqual([
+      [interaction(400, 0).id, 1, 0, 1],
+      [interaction(401, 0).id, 1, 1, 1],
+      [interaction(402, 0).id, 1, 2, 1],
+      [interaction(410, 0).id, 2, 0, 0],
+      [interaction(411, 0).id, 2, 1, 0],
+    ]);
+    const dlq = await readUntilIdle(log, [deadLetterTopic(topics.interactions)]);
+    expect(
+      dlq.map((m) => [m.headers['dlq-source'], m.headers['dlq-reason']?.split(':')[0]]),
+    ).toEqual([[`${topics.interactions}:11:1`, 'too late']]);
+    expect(JSON.parse(Buffer.from(dlq[0]!.value).toString())).toEqual(tooLate);
+    expect(await registry.getSingleMetricAsString('analytics_late_interactions_total')).toContain(
+      'analytics_late_interactions_total{outcome="dropped"} 3',
+    );
+  });
+
   it('restores a partition’s watermark from ClickHouse when deliveries do not continue where it left off', async () => {
     const first = new AnalyticsConsumer({
       log: createMemoryLog(),

@@ -10,7 +10,7 @@ import {
 import { AnalyticsWriter, type Flush, type InteractionRow } from './analytics.writer.js';
 import type { ConsumerMetrics } from './consumer.metrics.js';
 import type { Delivery, MessageLog, OutgoingMessage, Subscription } from '@platform/kit/messaging';
-import { parseDomainMessage, parseInteraction } from './message.parser.js';
+import { parseDomainMessage, parseInteractionMessage } from './message.parser.js';
 
 export interface AnalyticsConsumerOptions {
   /** Consumer group; default `analytics`. */
@@ -157,26 +157,29 @@ export class AnalyticsConsumer {
         }
         if (range.first === '') range.first = delivery.offset;
         range.last = delivery.offset;
-        const parsed = parseInteraction(delivery.value);
+        const parsed = parseInteractionMessage(delivery.value);
         if (parsed.kind === 'invalid') {
           count(delivery.topic, parsed.kind);
           dead.push({ delivery, reason: parsed.reason, kind: 'invalid' });
           continue;
         }
         valid++;
-        records.push({
-          id: parsed.interaction.id,
-          type: parsed.interaction.type,
-          eventId: parsed.interaction.eventId,
-          userKey: parsed.userKey,
-          eventTime: parsed.eventTime,
-          partition: key,
-          parsed,
-          // A delivery is where the message came from: its partition and offset.
-          source: delivery,
-          late: false,
-          delivery,
-        });
+        // A list's impressions are rows of their own, all from the one delivery.
+        for (const interaction of parsed.interactions) {
+          records.push({
+            id: interaction.interaction.id,
+            type: interaction.interaction.type,
+            eventId: interaction.interaction.eventId,
+            userKey: interaction.userKey,
+            eventTime: interaction.eventTime,
+            partition: key,
+            parsed: interaction,
+            // A delivery is where the message came from: its partition and offset.
+            source: delivery,
+            late: false,
+            delivery,
+          });
+        }
       } else if (delivery.topic === domain) {
         const parsed = parseDomainMessage(delivery.value);
         count(delivery.topic, parsed.kind);
@@ -206,8 +209,14 @@ export class AnalyticsConsumer {
       step = this.engine.process(records, now);
       // Too-late records are kept in the raw table too, flagged.
       flush.interactions = records;
+      // One dead letter per delivery: a list's impressions share their time, so they are too
+      // late together, and the dead letter is the list as it came.
+      const invalid = dead.length;
+      const tooLate = new Set<Delivery>();
       for (const late of step.late) {
         late.record.late = true;
+        if (tooLate.has(late.record.delivery)) continue;
+        tooLate.add(late.record.delivery);
         dead.push({ delivery: late.record.delivery, reason: late.reason, kind: 'too-late' });
       }
       flush.deltas = step.deltas;
@@ -231,7 +240,7 @@ export class AnalyticsConsumer {
           deliveries: batch.length,
           deltas: flush.deltas.length,
           late: step.late.length,
-          invalid: dead.length - step.late.length,
+          invalid,
           prepareMs: Math.round(writing - started),
           writeMs: Math.round(performance.now() - writing),
         },

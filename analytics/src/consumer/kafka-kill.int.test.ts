@@ -7,7 +7,7 @@ import { createKafkaLog, type MessageLog } from '@platform/kit/messaging';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../store/migration.runner.js';
-import { publishAll, readAll, readUntilIdle } from '../testing/pipeline.js';
+import { deadLetteredIds, publishAll, readAll, readUntilIdle } from '../testing/pipeline.js';
 import { readStoredAggregates } from '../testing/stored-aggregates.js';
 import { generateStream } from '../testing/stream.generator.js';
 import { openTestStore, type TestStore } from '../testing/test-stores.js';
@@ -102,6 +102,7 @@ describe('kill -9 of the stream processor on Kafka and ClickHouse', () => {
       // the partition's watermark would count records the first pass dropped.
       burstRate: 0.005,
       burstSize: 100,
+      impressionListRate: 0.2,
       topics: names,
     });
     const ends = await publishAll(log, [...stream.domain, ...stream.interactions], 5_000);
@@ -164,11 +165,7 @@ describe('kill -9 of the stream processor on Kafka and ClickHouse', () => {
     // Kafka keeps no message ids: a redelivered batch's dead letters may be there twice, but
     // every too-late interaction is there.
     const dead = await readUntilIdle(log, [deadLetterTopic(names.interactions)], 2_000);
-    const deadLate = new Set(
-      dead
-        .filter((m) => m.headers['dlq-reason']?.startsWith('too late'))
-        .map((m) => (JSON.parse(Buffer.from(m.value).toString()) as { id: string }).id),
-    );
+    const deadLate = deadLetteredIds(dead, 'too late');
     expect(deadLate).toEqual(offline.late);
   }, 300_000);
 });

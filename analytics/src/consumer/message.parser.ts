@@ -1,6 +1,9 @@
 import {
   domainMessageSchema,
+  expandInteractions,
+  interactionMessageSchema,
   interactionSchema,
+  maxImpressionListItems,
   type DomainMessageOf,
   type EventSnapshot,
   type Interaction,
@@ -54,7 +57,13 @@ export interface Invalid {
   reason: string;
 }
 
-export type ParsedInteractionMessage = ParsedInteraction | Invalid;
+/** A message on `interactions.v1`: one interaction, or a list's impressions, in list order. */
+export interface ParsedInteractions {
+  kind: 'interactions';
+  interactions: ParsedInteraction[];
+}
+
+export type ParsedInteractionMessage = ParsedInteractions | Invalid;
 export type ParsedDomainMessage = ParsedEvent | ParsedRegistration | Ignored | Invalid;
 
 /**
@@ -151,30 +160,66 @@ function isCanonicalInstant(v: unknown): v is string {
   );
 }
 /**
- * The interaction as `interactionSchema` returns it, when the message is one the schema accepts
- * in the shape the platform writes (canonical `toISOString` instants); null otherwise, and the
- * schema decides. Why not zod alone: on the analytics hot path zod's validation and copy cost
- * more than the rest of the per-message work; this check accepts only what the schema accepts
- * (`message.parser.test.ts` holds both to the same answers), and anything unusual still gets
- * zod's verdict and its reason for the dead letter.
+ * The interactions `expandInteractions` returns for the message, when it is one
+ * `interactionMessageSchema` accepts in the shape the platform writes (canonical `toISOString`
+ * instants); null otherwise, and the schema decides. Why not zod alone: on the analytics hot path
+ * zod's validation and copy cost more than the rest of the per-message work; this check accepts
+ * only what the schema accepts (`message.parser.test.ts` holds both to the same answers), and
+ * anything unusual still gets zod's verdict and its reason for the dead letter.
  */
-function interactionFastPath(json: unknown): Interaction | null {
+function interactionsFastPath(json: unknown): Interaction[] | null {
   if (typeof json !== 'object' || json === null) return null;
   const v = json as Record<string, unknown>;
   const { id, type, eventId, query, position, resultCount, surface, occurredAt } = v;
   const { receivedAt, sessionId, userId } = v;
+  // What every message shares: the list's fields, or the one interaction's.
   if (
-    !isUuidv7(id) ||
-    !interactionTypes.has(type) ||
-    !(eventId === null || isUuidv7(eventId)) ||
     !(query === null || typeof query === 'string') ||
-    !isIntOrNull(position) ||
     !isIntOrNull(resultCount) ||
-    !(surface === undefined || surface === null || surfaces.has(surface)) ||
     !isCanonicalInstant(occurredAt) ||
     !isCanonicalInstant(receivedAt) ||
     typeof sessionId !== 'string' ||
     !(userId === null || isUuidv7(userId))
+  ) {
+    return null;
+  }
+  if (type === 'impression-list') {
+    const { items } = v;
+    if (
+      !(surface === null || surfaces.has(surface)) ||
+      !Array.isArray(items) ||
+      items.length < 1 ||
+      items.length > maxImpressionListItems
+    ) {
+      return null;
+    }
+    const interactions: Interaction[] = [];
+    for (const item of items as unknown[]) {
+      if (typeof item !== 'object' || item === null) return null;
+      const { id, eventId, position } = item as Record<string, unknown>;
+      if (!isUuidv7(id) || !isUuidv7(eventId) || !isIntOrNull(position)) return null;
+      interactions.push({
+        id,
+        type: 'impression',
+        eventId,
+        position,
+        query,
+        resultCount,
+        surface: surface as Interaction['surface'],
+        occurredAt,
+        receivedAt,
+        sessionId,
+        userId,
+      });
+    }
+    return interactions;
+  }
+  if (
+    !isUuidv7(id) ||
+    !interactionTypes.has(type) ||
+    !(eventId === null || isUuidv7(eventId)) ||
+    !isIntOrNull(position) ||
+    !(surface === undefined || surface === null || surfaces.has(surface))
   ) {
     return null;
   }
@@ -192,22 +237,26 @@ function interactionFastPath(json: unknown): Interaction | null {
   };
   // zod leaves an absent optional key absent.
   if ('surface' in v) interaction.surface = surface as Interaction['surface'];
-  return interaction;
+  return [interaction];
 }
 
-export function parseInteraction(value: Uint8Array): ParsedInteractionMessage {
+/** The interactions of one message on `interactions.v1`, or why it cannot be used: a list is
+ * valid or invalid as a whole, so its dead letter is the message as it came. */
+export function parseInteractionMessage(value: Uint8Array): ParsedInteractionMessage {
   const decoded = decodeJson(value);
   if (!('ok' in decoded)) return decoded;
-  let interaction = interactionFastPath(decoded.json);
-  if (!interaction) {
-    const result = interactionSchema.safeParse(decoded.json);
+  let interactions = interactionsFastPath(decoded.json);
+  if (!interactions) {
+    const result = interactionMessageSchema.safeParse(decoded.json);
     if (!result.success) {
       return { kind: 'invalid', reason: `invalid-interaction: ${describeIssues(result.error)}` };
     }
-    interaction = result.data;
+    interactions = expandInteractions(result.data);
   }
-  const eventTime = Date.parse(interaction.occurredAt);
-  const receivedTime = Date.parse(interaction.receivedAt);
+  // A list's items share their times and person: checked and derived once.
+  const first = interactions[0]!;
+  const eventTime = Date.parse(first.occurredAt);
+  const receivedTime = Date.parse(first.receivedAt);
   if (!inDateTimeRange(eventTime) || !inDateTimeRange(receivedTime)) {
     return { kind: 'invalid', reason: 'out-of-range: occurredAt or receivedAt past 2106' };
   }
@@ -217,17 +266,19 @@ export function parseInteraction(value: Uint8Array): ParsedInteractionMessage {
       reason: `clock-skew: occurredAt is more than ${maxClockSkewMs / 60_000} minutes after receivedAt`,
     };
   }
-  if (!uint32OrNull(interaction.position) || !uint32OrNull(interaction.resultCount)) {
-    return { kind: 'invalid', reason: 'out-of-range: position and resultCount must be 0..2^32-1' };
+  const userKey = first.userId ? `u:${first.userId}` : `s:${first.sessionId}`;
+  const queryKey = normalizeQuery(first.query);
+  const parsed: ParsedInteraction[] = [];
+  for (const interaction of interactions) {
+    if (!uint32OrNull(interaction.position) || !uint32OrNull(interaction.resultCount)) {
+      return {
+        kind: 'invalid',
+        reason: 'out-of-range: position and resultCount must be 0..2^32-1',
+      };
+    }
+    parsed.push({ kind: 'interaction', interaction, eventTime, receivedTime, userKey, queryKey });
   }
-  return {
-    kind: 'interaction',
-    interaction,
-    eventTime,
-    receivedTime,
-    userKey: interaction.userId ? `u:${interaction.userId}` : `s:${interaction.sessionId}`,
-    queryKey: normalizeQuery(interaction.query),
-  };
+  return { kind: 'interactions', interactions: parsed };
 }
 
 export function parseDomainMessage(value: Uint8Array): ParsedDomainMessage {

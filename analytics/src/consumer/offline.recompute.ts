@@ -1,6 +1,6 @@
 import { topics } from '@platform/contracts';
 import { defaultWindowOptions, type WindowOptions } from '../windows/window.engine.js';
-import { parseDomainMessage, parseInteraction } from './message.parser.js';
+import { parseDomainMessage, parseInteractionMessage } from './message.parser.js';
 
 export interface LoggedMessage {
   topic: string;
@@ -58,30 +58,32 @@ export function recomputeOffline(
 
   for (const m of ordered) {
     if (m.topic === names.interactions) {
-      const parsed = parseInteraction(m.value);
+      const parsed = parseInteractionMessage(m.value);
       if (parsed.kind === 'invalid') {
         invalid++;
         continue;
       }
-      const t = parsed.eventTime;
-      const start = t - (((t % windowMs) + windowMs) % windowMs);
-      const max = maxByPartition.get(m.partition);
-      if (max !== undefined && max - delayMs >= start + windowMs + allowedLatenessMs) {
-        late.add(parsed.interaction.id);
-        continue;
+      // A list's impressions count one by one, in list order.
+      for (const { interaction, eventTime: t, userKey } of parsed.interactions) {
+        const start = t - (((t % windowMs) + windowMs) % windowMs);
+        const max = maxByPartition.get(m.partition);
+        if (max !== undefined && max - delayMs >= start + windowMs + allowedLatenessMs) {
+          late.add(interaction.id);
+          continue;
+        }
+        if (max === undefined || t > max) maxByPartition.set(m.partition, t);
+        const eventId = interaction.eventId ?? '';
+        const key = `${start / 1000}|${eventId}|${interaction.type}`;
+        let entry = sets.get(key);
+        if (!entry) {
+          entry = {
+            key: { windowStart: start / 1000, eventId, type: interaction.type },
+            ids: new Map(),
+          };
+          sets.set(key, entry);
+        }
+        entry.ids.set(interaction.id, userKey);
       }
-      if (max === undefined || t > max) maxByPartition.set(m.partition, t);
-      const eventId = parsed.interaction.eventId ?? '';
-      const key = `${start / 1000}|${eventId}|${parsed.interaction.type}`;
-      let entry = sets.get(key);
-      if (!entry) {
-        entry = {
-          key: { windowStart: start / 1000, eventId, type: parsed.interaction.type },
-          ids: new Map(),
-        };
-        sets.set(key, entry);
-      }
-      entry.ids.set(parsed.interaction.id, parsed.userKey);
     } else if (m.topic === names.domain) {
       const parsed = parseDomainMessage(m.value);
       if (parsed.kind === 'invalid') invalid++;

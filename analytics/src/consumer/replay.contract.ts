@@ -6,6 +6,7 @@ import type { AnalyticsStore } from '../store/analytics-store.port.js';
 import { migrate } from '../store/migration.runner.js';
 import {
   consumeTracked,
+  deadLetteredIds,
   OffsetTracker,
   publishAll,
   readAll,
@@ -70,6 +71,8 @@ export function describeReplayContract(kind: StoreKind) {
         interactions: 20_000,
         burstRate: 0.002,
         burstSize: 100,
+        // Lists of impressions: one offset, several rows, dead-lettered as a whole.
+        impressionListRate: 0.2,
       });
       const ends = await publishAll(log, [...stream.domain, ...stream.interactions]);
       const group = 'replay';
@@ -136,11 +139,7 @@ export function describeReplayContract(kind: StoreKind) {
 
       // Every too-late interaction went to the dead letters with its reason.
       const dead = await readUntilIdle(log, [deadLetterTopic(topics.interactions)]);
-      const deadLate = new Set(
-        dead
-          .filter((m) => m.headers['dlq-reason']?.startsWith('too late'))
-          .map((m) => (JSON.parse(Buffer.from(m.value).toString()) as { id: string }).id),
-      );
+      const deadLate = deadLetteredIds(dead, 'too late');
       expect(deadLate).toEqual(offline.late);
       await log.close();
       await own.drop();

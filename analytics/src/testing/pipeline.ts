@@ -1,3 +1,4 @@
+import { expandInteractions, interactionMessageSchema } from '@platform/contracts';
 import type { Delivery, MessageLog, Subscription } from '@platform/kit/messaging';
 import type { LoggedMessage } from '../consumer/offline.recompute.js';
 import type { GeneratedMessage } from './stream.generator.js';
@@ -134,4 +135,21 @@ export async function readUntilIdle(
   while (Date.now() - last < idleMs) await sleep(20);
   await sub.stop();
   return out;
+}
+
+/** The ids of the interactions that dead letters with a reason starting `reason` stand for (a
+ * list's dead letter stands for all its impressions). */
+export function deadLetteredIds(
+  dead: readonly { value: Uint8Array; headers: Record<string, string> }[],
+  reason: string,
+): Set<string> {
+  return new Set(
+    dead
+      .filter((m) => m.headers['dlq-reason']?.startsWith(reason))
+      .flatMap((m) =>
+        expandInteractions(
+          interactionMessageSchema.parse(JSON.parse(Buffer.from(m.value).toString())),
+        ).map((i) => i.id),
+      ),
+  );
 }

@@ -1,4 +1,9 @@
-import { topics, type DomainMessage, type Interaction } from '@platform/contracts';
+import {
+  topics,
+  type DomainMessage,
+  type ImpressionList,
+  type Interaction,
+} from '@platform/contracts';
 import { pick, seededRandom } from '@platform/kit';
 
 export interface GeneratedMessage {
@@ -35,6 +40,9 @@ export interface StreamOptions {
    * interactions from 2 hours ago in a row (all past the default allowed lateness). */
   burstRate: number;
   burstSize: number;
+  /** Share of impressions sent as an `impression-list` of 2 to 10 impressions seen at once (as
+   * core-api records a list it served). */
+  impressionListRate: number;
   /** Topic names; the platform's by default. */
   topics: { interactions: string; domain: string };
 }
@@ -55,6 +63,7 @@ const defaults: StreamOptions = {
   registrationsPerEvent: 5,
   burstRate: 0,
   burstSize: 50,
+  impressionListRate: 0,
   topics: { interactions: topics.interactions, domain: topics.domain },
 };
 
@@ -230,7 +239,29 @@ export function generateStream(options: Partial<StreamOptions> = {}): GeneratedS
       sessionId,
       userId,
     };
-    const m = message(o.topics.interactions, userId ?? sessionId, interaction);
+    // Drawn only when lists are asked for, so streams without them stay as they were.
+    const listSize =
+      type === 'impression' && o.impressionListRate > 0 && random() < o.impressionListRate
+        ? 2 + Math.floor(random() * 9)
+        : 0;
+    let body: Interaction | ImpressionList = interaction;
+    if (listSize > 0) {
+      const { id, eventId, position, type: _type, ...shared } = interaction;
+      body = {
+        ...shared,
+        type: 'impression-list',
+        surface: shared.surface ?? null,
+        items: [
+          { id, eventId: eventId!, position },
+          ...Array.from({ length: listSize - 1 }, (_, k) => ({
+            id: uuidv7(random, occurredAt),
+            eventId: pick(random, events).id,
+            position: (position ?? 0) + k + 1,
+          })),
+        ],
+      };
+    }
+    const m = message(o.topics.interactions, userId ?? sessionId, body);
     interactions.push(m);
     for (let b = 0; b < burst; b++) {
       const old = receivedAt - 2 * 3_600_000 + b * 1000;

@@ -1,4 +1,8 @@
-import { anyEnvelopeSchema, domainMessageSchema, interactionSchema } from '@platform/contracts';
+import {
+  anyEnvelopeSchema,
+  domainMessageSchema,
+  interactionMessageSchema,
+} from '@platform/contracts';
 import type { z } from 'zod';
 
 /**
@@ -10,8 +14,8 @@ const schemas = {
   domain: domainMessageSchema,
   /** Any envelope, whatever its type. */
   envelope: anyEnvelopeSchema,
-  /** An interaction as `interactions.v1` carries it. */
-  interaction: interactionSchema,
+  /** A message as `interactions.v1` carries it: one interaction, or a list's impressions. */
+  interaction: interactionMessageSchema,
   /** Any JSON at all. */
   json: undefined,
 } as const satisfies Record<string, z.ZodType | undefined>;

@@ -1,4 +1,9 @@
-import { topics, type InteractionInput } from '@platform/contracts';
+import {
+  expandInteractions,
+  topics,
+  type InteractionInput,
+  type InteractionMessage,
+} from '@platform/contracts';
 import { createMetricsRegistry, ServiceUnavailableError } from '@platform/kit';
 import { createMemoryLog, type Delivery, type MessageLog } from '@platform/kit/messaging';
 import { describe, expect, it } from 'vitest';
@@ -16,14 +21,22 @@ function countingLog(): { log: MessageLog; publishes: () => number } {
   return { log, publishes: () => publishes };
 }
 
-const impression = (eventId: string, position: number): InteractionInput => ({
+const impression = (
+  eventId: string,
+  position: number,
+  over: Partial<InteractionInput> = {},
+): InteractionInput => ({
   type: 'impression',
   eventId,
   position,
   surface: 'recommendations',
   occurredAt: new Date().toISOString(),
   sessionId: 'session-1',
+  ...over,
 });
+
+const messageOf = (d: Delivery) =>
+  JSON.parse(Buffer.from(d.value).toString()) as InteractionMessage;
 
 async function readAll(log: MessageLog, expected: number): Promise<Delivery[]> {
   const seen: Delivery[] = [];
@@ -48,7 +61,10 @@ describe('InteractionService', () => {
     const { log, publishes } = countingLog();
     const service = new InteractionService({ log, metrics: createMetricsRegistry('test') });
     const calls = Array.from({ length: 50 }, (_, i) =>
-      service.record([impression(`e${i}`, 0), impression(`e${i}`, 1)], undefined),
+      service.record(
+        [impression(`e${i}`, 0), { ...impression(`e${i}`, 1), type: 'view' }],
+        undefined,
+      ),
     );
     const recorded = await Promise.all(calls);
     expect(recorded.flat()).toHaveLength(100);
@@ -57,6 +73,59 @@ describe('InteractionService', () => {
     const delivered = await readAll(log, 100);
     const ids = delivered.map((d) => JSON.parse(Buffer.from(d.value).toString()).id as string);
     expect(ids).toEqual(recorded.flat().map((i) => i.id));
+    await log.close();
+  });
+
+  it('sends a run of impressions seen in one list as one record, in order with the rest', async () => {
+    const { log } = countingLog();
+    const service = new InteractionService({ log, metrics: createMetricsRegistry('test') });
+    const at = new Date().toISOString();
+    const later = new Date(Date.parse(at) + 1).toISOString();
+    const recorded = await service.record(
+      [
+        {
+          type: 'click',
+          eventId: 'a',
+          surface: 'recommendations',
+          occurredAt: at,
+          sessionId: 's-1',
+        },
+        impression('b', 0, { occurredAt: at }),
+        impression('c', 1, { occurredAt: at }),
+        impression('d', 2, { occurredAt: at }),
+        impression('e', 3, { occurredAt: later }),
+        impression('f', 0, { occurredAt: at, surface: 'similar' }),
+        impression('g', 1, { occurredAt: at, surface: 'trending' }),
+        impression('h', 0, { occurredAt: at, sessionId: 'session-2' }),
+        impression('i', 1, { occurredAt: at, sessionId: 'session-2' }),
+      ],
+      undefined,
+    );
+    const delivered = await readAll(log, 6);
+    const messages = delivered.map(messageOf);
+    expect(messages.map((m) => m.type)).toEqual([
+      'click',
+      'impression-list',
+      'impression',
+      'impression',
+      'impression',
+      'impression-list',
+    ]);
+    expect(delivered.map((d) => d.headers['message-type'])).toEqual(
+      messages.map((m) => `interaction.${m.type}`),
+    );
+    // Expanded, the records are the interactions recorded, one for one and in order.
+    expect(messages.flatMap(expandInteractions)).toEqual(
+      recorded.map((r) => ({ ...r, surface: r.surface ?? null })),
+    );
+    expect(delivered.map((d) => d.key)).toEqual([
+      's-1',
+      'session-1',
+      'session-1',
+      'session-1',
+      'session-1',
+      'session-2',
+    ]);
     await log.close();
   });
 
