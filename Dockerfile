@@ -5,6 +5,8 @@
 FROM node:20-bookworm-slim AS manifests
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+# Fixes to dependencies, applied by npm ci's postinstall (patch-package); see patches/README.md.
+COPY patches patches
 COPY contracts/package.json contracts/
 COPY kit/package.json kit/
 COPY core-api/package.json core-api/
