@@ -15,6 +15,8 @@ export interface Window {
   serverCpuS?: number;
   /** The part of it on the process's main thread, where its event loop runs. */
   serverMainThreadCpuS?: number;
+  /** Seconds the main thread was ready to run but waited for a core (the run queue). */
+  serverMainThreadWaitS?: number;
 }
 
 /**
@@ -31,6 +33,16 @@ export function processCpuSeconds(pid: number, thread?: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
+/**
+ * Seconds a thread has spent ready to run but waiting for a core, from its schedstat (Linux,
+ * nanoseconds in the second field). Latency on a machine whose cores are shared shows up here
+ * first: a thread that waits for a core answers late however little it has to do.
+ */
+export function threadRunQueueWaitSeconds(pid: number, thread: number): number {
+  const schedstat = readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8');
+  return Number(schedstat.split(' ')[1]) / 1e9;
+}
+
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
 const CLOCK_TICKS_PER_S = 100;
 
@@ -57,6 +69,7 @@ export async function openLoop(
   const total = rate * seconds;
   const cpuBefore = pid === undefined ? 0 : processCpuSeconds(pid);
   const mainBefore = pid === undefined ? 0 : processCpuSeconds(pid, pid);
+  const waitBefore = pid === undefined ? 0 : threadRunQueueWaitSeconds(pid, pid);
   const startedAt = performance.now();
   const pending: Promise<Sample>[] = [];
   const request = async (i: number, scheduledAt: number): Promise<Sample> => {
@@ -86,6 +99,7 @@ export async function openLoop(
       : {
           serverCpuS: processCpuSeconds(pid) - cpuBefore,
           serverMainThreadCpuS: processCpuSeconds(pid, pid) - mainBefore,
+          serverMainThreadWaitS: threadRunQueueWaitSeconds(pid, pid) - waitBefore,
         }),
   };
 }
@@ -123,6 +137,11 @@ export function summarise(windows: Window[]) {
           serverMainThreadCpuMsPerRequest: round(
             (windows.reduce((sum, w) => sum + w.serverMainThreadCpuS!, 0) * 1000) / samples.length,
             3,
+          ),
+          /** Milliseconds per second the event loop was ready but waited for a core. */
+          serverMainThreadWaitMsPerS: round(
+            (windows.reduce((sum, w) => sum + w.serverMainThreadWaitS!, 0) * 1000) / durationS,
+            1,
           ),
         }
       : {}),
