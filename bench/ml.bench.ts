@@ -355,7 +355,7 @@ async function serving() {
         gc.seconds += gcAfter.seconds - gcBefore.seconds;
         const waited = Math.round((window.serverMainThreadWaitS! * 1000) / window.durationS);
         progress(
-          `  ${windowLine(window)}; event loop waited ${waited} ms/s for a core; /healthz at ${RATE} req/s`,
+          `  ${windowLine(window)}; event loop waited ${waited} ms/s for a core; load generator late by up to ${Math.round(window.generatorDelayMaxMs)} ms; /healthz at ${RATE} req/s`,
         );
         const healthz = await openLoop(
           RATE,
@@ -463,6 +463,7 @@ Machine: ${describeMachine(m)}. Measured ${m.date.slice(0, 10)}.
 | core-api CPU per request (all threads, from /proc) | recommendations ${s.recommendationsAtLowRate.serverCpuMsPerRequest} ms at ${s.lowRate} req/s; \`/healthz\` ${s.healthz.serverCpuMsPerRequest} ms | |
 | of it on core-api's main thread (the event loop) | recommendations ${s.recommendations.serverMainThreadCpuMsPerRequest} ms at ${s.rate} req/s; \`/healthz\` ${s.healthz.serverMainThreadCpuMsPerRequest} ms | |
 | time core-api's main thread was ready to run but waited for a core (run queue, from /proc schedstat), per second | recommendations ${s.recommendations.serverMainThreadWaitMsPerS} ms at ${s.rate} req/s; \`/healthz\` ${s.healthz.serverMainThreadWaitMsPerS} ms | |
+| the load generator's own event loop: p99 and max delay in the worst window at ${s.rate} req/s (a stall there shows as latency) | ${s.recommendations.generatorDelayP99Ms} ms / ${s.recommendations.generatorDelayMaxMs} ms | |
 | scavenges of core-api's main thread at ${s.rate} req/s (from its \`/metrics\`; Node flags: ${s.apiNodeArgs.join(' ') || 'none'}) | ${s.mainThreadMinorGc.perSecond} per second, ${s.mainThreadMinorGc.meanPauseMs} ms each: ${s.mainThreadMinorGc.pauseMsPerSecond} ms of pause per second | |
 | mark-compacts of core-api's main thread over the measured windows | ${s.mainThreadMajorGc.count}, ${s.mainThreadMajorGc.pauseMs} ms in all | |
 | peak RSS of core-api | ${s.apiPeakRssMiB} MiB | |

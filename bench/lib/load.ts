@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentile, round } from './report.js';
 
 export interface Sample {
@@ -17,7 +18,15 @@ export interface Window {
   serverMainThreadCpuS?: number;
   /** Seconds the main thread was ready to run but waited for a core (the run queue). */
   serverMainThreadWaitS?: number;
+  /** How late the load generator's own event loop ran (ms, p99 and max over the window): a
+   * stall of the generator delays sends and receipts alike and shows as server latency. */
+  generatorDelayP99Ms: number;
+  generatorDelayMaxMs: number;
 }
+
+/** The load generator's event-loop delay is sampled every millisecond; that interval itself is
+ * not delay. */
+const DELAY_RESOLUTION_MS = 1;
 
 /**
  * CPU seconds (user + system) a process has used so far, from /proc (Linux); with `thread`, one
@@ -70,6 +79,8 @@ export async function openLoop(
   const cpuBefore = pid === undefined ? 0 : processCpuSeconds(pid);
   const mainBefore = pid === undefined ? 0 : processCpuSeconds(pid, pid);
   const waitBefore = pid === undefined ? 0 : threadRunQueueWaitSeconds(pid, pid);
+  const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
+  delay.enable();
   const startedAt = performance.now();
   const pending: Promise<Sample>[] = [];
   const request = async (i: number, scheduledAt: number): Promise<Sample> => {
@@ -91,8 +102,12 @@ export async function openLoop(
     await new Promise((r) => setTimeout(r, 1));
   }
   const samples = await Promise.all(pending);
+  delay.disable();
+  const lateMs = (ns: number) => Math.max(0, ns / 1e6 - DELAY_RESOLUTION_MS);
   return {
     samples,
+    generatorDelayP99Ms: lateMs(delay.percentile(99)),
+    generatorDelayMaxMs: lateMs(delay.max),
     durationS: (Math.max(...samples.map((s) => s.doneAt)) - startedAt) / 1000,
     ...(pid === undefined
       ? {}
@@ -128,6 +143,9 @@ export function summarise(windows: Window[]) {
     /** Each window's p99 in order: a steady tail and isolated stalls look alike in the total. */
     windowP99Ms: windows.map((w) => round(percentile(sortedLatencies(w), 99), 1)),
     errors: samples.filter((s) => s.status !== 200).length,
+    /** The worst window's delays of the load generator's own event loop (see Window). */
+    generatorDelayP99Ms: round(Math.max(...windows.map((w) => w.generatorDelayP99Ms)), 1),
+    generatorDelayMaxMs: round(Math.max(...windows.map((w) => w.generatorDelayMaxMs)), 1),
     ...(windows.every((w) => w.serverCpuS !== undefined)
       ? {
           serverCpuMsPerRequest: round(
