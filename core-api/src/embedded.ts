@@ -115,6 +115,8 @@ const { live, recommendations } = await startCoreServices(ctx, {
 // Recommendations: training on an in-process schedule (the first run at once when no model is
 // live yet), promotion through the in-memory Kafka -> bridge -> NATS path, swapped in place.
 const interactions = new InteractionService({ log: kafkaLog, metrics: ctx.metrics });
+// Before the analytics consumer and the logs stop (hooks run last-registered first).
+ctx.shutdown.add('interactions', () => interactions.drain());
 const trainingMetrics = createTrainingMetrics(ctx.metrics);
 const training = new InProcessTrainingScheduler({
   cron: config.ML_TRAIN_CRON,

@@ -60,6 +60,9 @@ const kafkaLog = config.INTERACTIONS_THREAD
   ? await KafkaPublisherThread.start({ ...kafkaOptions, service: 'core-api' })
   : await createKafkaLog(kafkaOptions);
 ctx.shutdown.add('kafka', () => kafkaLog.close());
+const interactions = new InteractionService({ log: kafkaLog, metrics: ctx.metrics });
+// Runs before the producer closes (hooks run last-registered first), after the server stops.
+ctx.shutdown.add('interactions', () => interactions.drain());
 
 const analyticsStore = await openAnalyticsStore({
   kind: 'clickhouse',
@@ -97,7 +100,7 @@ const app = createApp({
   cookieSecure: config.COOKIE_SECURE,
   rateLimits: { enabled: config.RATE_LIMIT, stores: redisStores(redis) },
   live,
-  interactions: new InteractionService({ log: kafkaLog, metrics: ctx.metrics }),
+  interactions,
   analytics: createAnalyticsQueries({ store: analyticsStore }),
   search,
   recommendations,

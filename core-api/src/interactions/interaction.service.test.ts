@@ -7,7 +7,7 @@ import {
 import { createMetricsRegistry, ServiceUnavailableError } from '@platform/kit';
 import { createMemoryLog, type Delivery, type MessageLog } from '@platform/kit/messaging';
 import { describe, expect, it } from 'vitest';
-import { InteractionService } from './interaction.service.js';
+import { BACKGROUND_LINGER_MS, InteractionService } from './interaction.service.js';
 
 /** The in-memory log, with the publish calls it receives counted. */
 function countingLog(): { log: MessageLog; publishes: () => number } {
@@ -173,6 +173,41 @@ describe('InteractionService', () => {
     expect(failed).toBeInstanceOf(ServiceUnavailableError);
     const text = await metrics.metrics();
     expect(text).toMatch(/^interactions_rejected_total\{reason="unavailable",[^}]*\} 1$/m);
+    await log.close();
+  });
+
+  it('gives background records arriving during a publish their linger, not the next publish', async () => {
+    const { log, publishes } = countingLog();
+    const publish = log.publish.bind(log);
+    // A produce that takes 10 ms: a batch sent as soon as the last was stored would go every 10.
+    log.publish = async (messages) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return publish(messages);
+    };
+    const service = new InteractionService({ log, metrics: createMetricsRegistry('test') });
+    const sent = Math.ceil((2.5 * BACKGROUND_LINGER_MS) / 5);
+    for (let i = 0; i < sent; i++) {
+      service.recordInBackground([impression(`e${i}`, 0)], undefined);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await service.drain();
+    expect((await readAll(log, sent)).length).toBe(sent);
+    // About one publish per linger over 2.5 lingers, and the drain's.
+    expect(publishes()).toBeGreaterThanOrEqual(2);
+    expect(publishes()).toBeLessThanOrEqual(5);
+    await log.close();
+  });
+
+  it('drains at shutdown: what lingers is published at once and drain waits for it', async () => {
+    const { log, publishes } = countingLog();
+    const service = new InteractionService({ log, metrics: createMetricsRegistry('test') });
+    for (let i = 0; i < 3; i++) service.recordInBackground([impression(`e${i}`, 0)], undefined);
+    expect(publishes()).toBe(0);
+    await service.drain();
+    expect(publishes()).toBe(1);
+    expect(await readAll(log, 3)).toHaveLength(3);
+    await service.drain();
+    expect(publishes()).toBe(1);
     await log.close();
   });
 });
