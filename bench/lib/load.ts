@@ -42,6 +42,7 @@ export function processCpuSeconds(pid: number, thread?: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
+
 /**
  * Seconds a thread has spent ready to run but waiting for a core, from its schedstat (Linux,
  * nanoseconds in the second field). Latency on a machine whose cores are shared shows up here

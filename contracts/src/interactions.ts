@@ -63,15 +63,15 @@ export const interactionSchema = z.object({
 });
 export type Interaction = z.infer<typeof interactionSchema>;
 
+/** The most items one `impression-list` message carries (as many as one ingest request). */
+export const maxImpressionListItems = 500;
+
 /**
  * Impressions of one list a person saw at once (a list the server served, or a client's batch
  * of impressions sharing surface, time and session): one message on `interactions.v1` for the
  * whole list rather than one per item, since the producer's cost is per record. Consumers expand
  * it into the interactions it stands for (`expandInteractions`); each item keeps its own id.
  */
-/** The most items one `impression-list` message carries (as many as one ingest request). */
-export const maxImpressionListItems = 500;
-
 export const impressionListSchema = z.object({
   type: z.literal('impression-list'),
   query: z.string().nullable(),

@@ -64,35 +64,28 @@ function toMessages(interactions: Interaction[]): OutgoingMessage[] {
     let end = i + 1;
     if (first.type === 'impression')
       while (end < interactions.length && sameList(first, interactions[end]!)) end++;
-    const key = first.userId ?? first.sessionId;
-    if (end - i === 1) {
-      messages.push({
-        topic: topics.interactions,
-        key,
-        value: Buffer.from(JSON.stringify(first)),
-        headers: headersFor[first.type],
-      });
-    } else {
-      const list: ImpressionList = {
-        type: 'impression-list',
-        query: first.query,
-        resultCount: first.resultCount,
-        surface: first.surface ?? null,
-        occurredAt: first.occurredAt,
-        receivedAt: first.receivedAt,
-        sessionId: first.sessionId,
-        userId: first.userId,
-        items: interactions
-          .slice(i, end)
-          .map(({ id, eventId, position }) => ({ id, eventId: eventId!, position })),
-      };
-      messages.push({
-        topic: topics.interactions,
-        key,
-        value: Buffer.from(JSON.stringify(list)),
-        headers: headersFor['impression-list'],
-      });
-    }
+    const body: Interaction | ImpressionList =
+      end - i === 1
+        ? first
+        : {
+            type: 'impression-list',
+            query: first.query,
+            resultCount: first.resultCount,
+            surface: first.surface ?? null,
+            occurredAt: first.occurredAt,
+            receivedAt: first.receivedAt,
+            sessionId: first.sessionId,
+            userId: first.userId,
+            items: interactions
+              .slice(i, end)
+              .map(({ id, eventId, position }) => ({ id, eventId: eventId!, position })),
+          };
+    messages.push({
+      topic: topics.interactions,
+      key: first.userId ?? first.sessionId,
+      value: Buffer.from(JSON.stringify(body)),
+      headers: headersFor[body.type],
+    });
     i = end;
   }
   return messages;
@@ -111,8 +104,9 @@ interface PendingBatch {
 /**
  * Interactions ingest: validated, stamped with an id, the receive time and the user, produced to
  * `interactions.v1` keyed by user (or session, when signed out) so one person's stream stays in
- * order; a list's impressions go as one record (`toMessages`). Memory is bounded: past `maxInFlight` interactions waiting for Kafka, callers get 503
- * with Retry-After rather than a growing buffer.
+ * order; a list's impressions go as one record (`toMessages`). Memory is bounded: past
+ * `maxInFlight` interactions waiting for Kafka, callers get 503 with Retry-After rather than a
+ * growing buffer.
  */
 export class InteractionService {
   private inFlight = 0;

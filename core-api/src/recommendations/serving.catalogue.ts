@@ -22,7 +22,7 @@ export const TREND_STEP = 0.001;
  * slice and the refresh takes at most about half of the event loop while it runs.
  */
 export const TREND_SLICE = 1_000;
-export const TREND_PAUSE_MS = 1;
+const TREND_PAUSE_MS = 1;
 /**
  * The serving copy of the events that can be recommended, kept in memory so a request scores
  * without a query per candidate. `refresh` reads only rows changed since the last one (events'
